@@ -1,0 +1,22 @@
+"""The errors chainrule raises. Each message names the operation and what to do."""
+
+
+class ChainruleError(Exception):
+    """Base class of chainrule's own errors."""
+
+
+class MissingRuleError(ChainruleError, TypeError):
+    """A traced value reached a function that has no derivative rule for it."""
+
+    def __init__(self, name, argnum, mode):
+        kind = "reverse-mode (VJP)" if mode == "rev" else "forward-mode (JVP)"
+        definer = "defvjp" if mode == "rev" else "defjvp"
+        super().__init__(
+            f"chainrule: '{name}' has no {kind} rule for argument {argnum}, so it cannot be "
+            f"differentiated. Define one with chainrule.extend.{definer}({name.split('.')[-1]}, ...), "
+            "or wrap the computation in your own chainrule.extend.primitive."
+        )
+
+
+class TracedWriteError(ChainruleError, TypeError):
+    """A traced value was about to be turned into a plain number or written into a plain array."""

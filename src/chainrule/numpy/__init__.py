@@ -1,0 +1,106 @@
+"""``chainrule.numpy``: NumPy with derivatives. Use it as ``import chainrule.numpy as np``.
+
+Every function of NumPy's main namespace is here and falls in one of four
+groups (see :func:`classify`):
+
+* differentiable: a primitive with JVP and VJP rules (``PRIMITIVES``) or a
+  function built from primitives (``COMPOSITES``);
+* non-differentiable: integer, boolean or piecewise-constant results
+  (``NONDIFF``; listed in ``chainrule/numpy/nondiff.py``);
+* no rule yet: works on plain arrays, raises a clear error when asked for a
+  derivative (``NORULE``);
+* pass-through: types, dtypes, constants, I/O and configuration.
+
+Plain arrays in, plain arrays out: outside a transform these are NumPy's own
+functions plus one cheap check for traced arguments.
+"""
+
+import sys as _sys
+
+import numpy as _np
+from numpy import *  # noqa: F401,F403 - constants, dtypes and types first; functions are replaced below
+
+from ..core.trace import Primitive as _Primitive
+from . import _box
+from ._wrap import NONDIFF, PRIMITIVES, nondiff as _nondiff
+from .convert import *  # noqa: F401,F403
+from .convert import _astype, _copy  # noqa: F401
+from .elementwise import *  # noqa: F401,F403
+from .extra import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .indexing import _getitem, _index_update  # noqa: F401
+from .nondiff import NONDIFFERENTIABLE as _NONDIFF_NAMES
+from .products import *  # noqa: F401,F403
+from .products import matmul, einsum  # noqa: F401
+from .reductions import COMPOSITES
+from .reductions import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+from .shape import broadcast_to, concatenate, reshape, transpose, broadcast_arrays  # noqa: F401
+
+for _name in ["matmul", "einsum", "reshape", "transpose", "concatenate", "broadcast_to",
+              "broadcast_arrays", "permute_dims", "concat", "amax", "amin", "divide",
+              "true_divide", "abs", "mod", "conjugate", "cumulative_sum", "cumulative_prod",
+              "row_stack", "asanyarray", "ascontiguousarray", "asfortranarray"]:
+    COMPOSITES.setdefault("numpy." + _name, globals()[_name])
+
+for _name in _NONDIFF_NAMES:
+    if hasattr(_np, _name) and not isinstance(globals().get(_name), _Primitive) \
+            and "numpy." + _name not in COMPOSITES:
+        globals()[_name] = _nondiff(getattr(_np, _name), "numpy." + _name)
+
+#: NumPy functions with no derivative rule yet: fine on plain arrays, a clear
+#: error (pointing at chainrule.extend.defvjp) when a traced value reaches them.
+NORULE = {}
+
+_PASSTHROUGH_FUNCS = set("""
+save savez savez_compressed savetxt load loadtxt genfromtxt fromfile frombuffer fromiter
+fromstring fromregex fromfunction from_dlpack array2string array_repr array_str base_repr
+binary_repr format_float_positional format_float_scientific set_printoptions
+get_printoptions printoptions setbufsize getbufsize seterr geterr seterrcall geterrcall
+info show_config show_runtime test get_include busday_count busday_offset is_busday
+datetime_as_string datetime_data nested_iters asmatrix bmat require copyto place put
+put_along_axis putmask fill_diagonal frompyfunc apply_along_axis apply_over_axes
+vectorize errstate
+""".split())
+
+
+def _install_norule():
+    g = globals()
+    for name in dir(_np):
+        if name.startswith("_") or name in _PASSTHROUGH_FUNCS:
+            continue
+        obj = getattr(_np, name)
+        if not callable(obj) or isinstance(obj, type):
+            continue
+        if g.get(name) is not obj:  # already ours
+            continue
+        p = _Primitive(obj, name="numpy." + name)  # no rules: traced input -> MissingRuleError
+        NORULE["numpy." + name] = p
+        g[name] = p
+
+
+_install_norule()
+
+from . import fft, linalg, random  # noqa: E402,F401
+
+_box._install(_sys.modules[__name__])
+
+
+def classify(name):
+    """Which group a public NumPy name is in: 'primitive', 'composite',
+    'nondiff', 'norule' or 'passthrough'.
+
+    >>> classify("sin"), classify("mean"), classify("argmax")
+    ('primitive', 'composite', 'nondiff')
+    """
+    obj = globals().get(name)
+    key = "numpy." + name
+    if isinstance(obj, _Primitive) and key in PRIMITIVES:
+        return "primitive"
+    if key in COMPOSITES:
+        return "composite"
+    if key in NONDIFF:
+        return "nondiff"
+    if key in NORULE:
+        return "norule"
+    return "passthrough"

@@ -1,0 +1,183 @@
+"""How NumPy functions become chainrule primitives, and the helpers rules share.
+
+* :func:`defprim` wraps a NumPy function into a :class:`Primitive` and enters
+  it in :data:`PRIMITIVES`, the registry that the rule-table test walks: a
+  primitive without a test entry fails that test.
+* :func:`nondiff` wraps a function whose output is not differentiable
+  (comparisons, argmax, shape queries, floor...): traced arguments are
+  unwrapped and the result is a plain constant. Entered in :data:`NONDIFF`.
+* :func:`unbroadcast` and :func:`align` make rules of broadcasting operations
+  correct with and without a leading batch axis of tangents/cotangents.
+
+Rules use ``chainrule.numpy`` functions (not raw NumPy) so that they are
+differentiable in turn (``grad(grad(f))``).
+"""
+
+import numpy as _np
+
+from ..core.trace import Box, Primitive, getval
+
+PRIMITIVES = {}  # public name -> Primitive, every differentiable numpy-level function
+NONDIFF = {}  # public name -> wrapper, functions whose outputs are constants
+
+
+def defprim(fun, name=None, needs_ans=True):
+    """Wrap ``fun`` as a primitive named ``name`` (e.g. ``"numpy.sin"``) and register it."""
+    name = name or "numpy." + fun.__name__
+    p = Primitive(fun, name=name, needs_ans=needs_ans)
+    PRIMITIVES[name] = p
+    return p
+
+
+def _unbox_all(x):
+    t = type(x)
+    if t is Box:
+        return getval(x)
+    if t is list or t is tuple:
+        return t(_unbox_all(v) for v in x)
+    return x
+
+
+def nondiff(fun, name=None):
+    """Wrap a function whose result carries no derivative (an integer,
+    boolean or piecewise-constant output): traced arguments are unwrapped."""
+    name = name or "numpy." + getattr(fun, "__name__", str(fun))
+
+    def wrapped(*args, **kwargs):
+        return fun(*[_unbox_all(a) for a in args],
+                   **{k: _unbox_all(v) for k, v in kwargs.items()})
+
+    wrapped.__name__ = getattr(fun, "__name__", name)
+    wrapped.__qualname__ = wrapped.__name__
+    wrapped.__doc__ = getattr(fun, "__doc__", None)
+    wrapped.__wrapped__ = fun
+    NONDIFF[name] = wrapped
+    return wrapped
+
+
+# ----------------------------------------------------------------------------
+# Shapes of plain and traced values
+# ----------------------------------------------------------------------------
+
+def shape(x):
+    try:
+        return x.shape
+    except AttributeError:
+        return _np.shape(x)
+
+
+def ndim(x):
+    try:
+        return x.ndim
+    except AttributeError:
+        return _np.ndim(x)
+
+
+def dtype(x):
+    x = getval(x)
+    try:
+        return x.dtype
+    except AttributeError:
+        return _np.result_type(x)
+
+
+def iscomplex(x):
+    return dtype(x).kind == "c"
+
+
+def array_module(x):
+    """The array module a value belongs to (numpy, or cupy for GPU arrays)."""
+    x = getval(x)
+    mod = type(x).__module__.split(".")[0]
+    if mod == "cupy":
+        import cupy
+        return cupy
+    return _np
+
+
+def scatter_add(a, idx, v):
+    """``a[idx] += v`` with repeated indices accumulated, on ``a`` in place.
+
+    The one NumPy-only call rules need (``np.add.at``), behind one helper so
+    another array module (CuPy) can supply its own.
+    """
+    xp = array_module(a)
+    if xp is _np:
+        _np.add.at(a, idx, v)
+    else:  # pragma: no cover - needs a GPU
+        import cupyx
+        cupyx.scatter_add(a, idx, v)
+    return a
+
+
+# ----------------------------------------------------------------------------
+# Broadcasting with optional leading batch axes
+# ----------------------------------------------------------------------------
+
+def unbroadcast(g, x, out_ndim):
+    """Sum the cotangent ``g`` (``batch + out shape``) back to ``batch + x.shape``.
+
+    ``out_ndim`` is the number of axes of the operation's output, so the
+    batch axes are the first ``g.ndim - out_ndim``. Almost always a no-op:
+    the shapes are compared first. A complex cotangent of a real input keeps
+    its real part (autograd's convention).
+    """
+    from . import sum as _sum, real as _real
+    gs = shape(g)
+    xs = shape(x)
+    if gs != xs:
+        nb = len(gs) - out_ndim
+        target = gs[:nb] + tuple(xs)
+        if gs != target:
+            lead = len(gs) - nb - len(xs)
+            axes = tuple(range(nb, nb + lead))
+            axes += tuple(nb + lead + i for i, n in enumerate(xs) if n == 1 and gs[nb + lead + i] != 1)
+            g = _sum(g, axis=axes, keepdims=True)
+            if lead:
+                g = g.reshape(target)
+    if dtype(g).kind == "c" and dtype(x).kind != "c":
+        g = _real(g)
+    return g
+
+
+def align(t, x, out_ndim):
+    """Insert axes into a batched tangent of ``x`` so it broadcasts against an
+    output of ``out_ndim`` axes: ``(B, *x.shape) -> (B, 1.., *x.shape)``."""
+    xnd = ndim(x)
+    if xnd < out_ndim:
+        ts = shape(t)
+        nb = len(ts) - xnd
+        if nb:
+            return t.reshape(ts[:nb] + (1,) * (out_ndim - xnd) + ts[nb:])
+    return t
+
+
+def broadcast_tangent(t, ans, batch_shape):
+    """Forward mode: give a summed tangent the full ``batch + ans.shape``."""
+    target = tuple(batch_shape) + tuple(shape(ans))
+    if shape(t) != target:
+        from . import broadcast_to as _bt
+        t = _bt(t, target)
+    return t
+
+
+def match_real(g, x):
+    """Cotangent of a real input is real (drop the imaginary part)."""
+    if dtype(g).kind == "c" and dtype(x).kind != "c":
+        from . import real as _real
+        return _real(g)
+    return g
+
+
+def batch_ndim(g, ans):
+    """Number of leading batch axes of a cotangent ``g`` of output ``ans``."""
+    return ndim(g) - ndim(ans)
+
+
+def normalize_axis(axis, nd):
+    """A tuple of non-negative axes; ``None`` means all."""
+    if axis is None:
+        return tuple(range(nd))
+    if isinstance(axis, (int, _np.integer)):
+        axis = (int(axis),)
+    return tuple(sorted(a % nd if nd else 0 for a in axis))

@@ -1,0 +1,160 @@
+"""Building arrays from traced values, and dtype conversions.
+
+``np.array([x, y])`` with traced scalars is a stack; ``asarray`` of a traced
+value is the value itself; ``astype`` is differentiable between float and
+complex types.
+"""
+
+import numpy as _np
+
+from ..core.trace import Box, getval
+from ._wrap import defprim, dtype, shape
+from .reductions import composite
+
+
+def _contains_box(obj):
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if type(o) is Box:
+            return True
+        if isinstance(o, (list, tuple)):
+            stack.extend(o)
+    return False
+
+
+def _build(obj):
+    from . import stack
+    if isinstance(obj, (list, tuple)):
+        return stack([_build(o) for o in obj])
+    return obj
+
+
+@composite
+def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None):
+    """``numpy.array``; nested lists holding traced values are stacked."""
+    if type(object) is Box:
+        out = object if dtype is None else _astype(object, dtype)
+    elif _contains_box(object):
+        out = _build(object)
+        if dtype is not None:
+            out = _astype(out, dtype)
+    else:
+        return _np.array(object, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+    if ndmin and len(shape(out)) < ndmin:
+        from . import reshape
+        out = reshape(out, (1,) * (ndmin - len(shape(out))) + tuple(shape(out)))
+    return out
+
+
+@composite
+def asarray(a, dtype=None, order=None, **kw):
+    """``numpy.asarray``; a traced value is returned as it is."""
+    if type(a) is Box or _contains_box(a):
+        return array(a, dtype=dtype)
+    return _np.asarray(a, dtype=dtype, order=order, **kw)
+
+
+asanyarray = asarray
+ascontiguousarray = asarray
+asfortranarray = asarray
+
+
+def _astype_raw(x, dt):
+    return _np.asarray(x).astype(dt)
+
+
+def _astype_vjp(g, ans, x, dt):
+    # Back to the input's dtype; the imaginary part of a real input's cotangent is dropped.
+    from . import real
+    if dtype(g).kind == "c" and dtype(x).kind != "c":
+        g = real(g)
+    return _astype(g, dtype(x))
+
+
+def _check_float(dt):
+    if _np.dtype(dt).kind not in "fc":
+        raise TypeError(f"chainrule: astype({_np.dtype(dt)}) of a traced value has no derivative; "
+                        "cast a plain value instead (the result would be piecewise constant)")
+
+
+astype_p = defprim(_astype_raw, "numpy.astype", needs_ans=False)
+astype_p.defvjp(_astype_vjp)
+astype_p.defjvp(lambda t, ans, x, dt: _astype(t, dt))
+
+
+def _astype(x, dt):
+    dt = _np.dtype(dt)
+    if dtype(x) == dt:
+        return x
+    if type(x) is Box:
+        if dt.kind not in "fc":
+            return getval(x).astype(dt)  # integer/bool cast: a constant (like floor)
+        _check_float(dt)
+    return astype_p(x, dt)
+
+
+@composite
+def astype(x, dtype, copy=True, device=None):
+    """Cast to ``dtype``; differentiable between float/complex types."""
+    return _astype(x, dtype)
+
+
+def _copy(x):
+    from . import positive
+    return positive(x) if type(x) is Box else _np.copy(x)
+
+
+@composite
+def copy(a, order="K", subok=False):
+    """A copy (traced values are immutable, so a traced copy is cheap)."""
+    return _copy(a)
+
+
+@composite
+def full(shape_, fill_value, dtype=None, order="C", **kw):
+    """Array of ``shape_`` filled with ``fill_value`` (differentiable in it)."""
+    from . import broadcast_to
+    if type(fill_value) is Box:
+        return broadcast_to(fill_value, shape_) + _np.zeros(shape_, dtype=dtype or float)
+    return _np.full(shape_, fill_value, dtype=dtype, order=order)
+
+
+@composite
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    """Array like ``a`` filled with ``fill_value`` (differentiable in it)."""
+    s = _np.shape(getval(a)) if shape is None else shape
+    return full(s, fill_value, dtype=dtype or getval(a).dtype)
+
+
+@composite
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """Evenly spaced numbers; differentiable in ``start`` and ``stop``."""
+    if type(start) is not Box and type(stop) is not Box:
+        return _np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    div = (num - 1) if endpoint else num
+    frac = _np.arange(num, dtype=float) / (div if div > 0 else 1)
+    step = (stop - start) / (div if div > 0 else 1)
+    out = start + (stop - start) * frac
+    return (out, step) if retstep else out
+
+
+@composite
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """Coordinate matrices from coordinate vectors (traced vectors welcome)."""
+    from . import broadcast_to, reshape
+    n = len(xi)
+    shapes = [shape(x)[0] if len(shape(x)) else 1 for x in xi]
+    outs = []
+    for i, x in enumerate(xi):
+        s = [1] * n
+        s[i] = shapes[i]
+        if indexing == "xy" and n > 1 and i < 2:
+            s[0], s[1] = s[1], s[0]
+        outs.append(reshape(x, tuple(s)))
+    if sparse:
+        return outs
+    full_shape = list(shapes)
+    if indexing == "xy" and n > 1:
+        full_shape[0], full_shape[1] = full_shape[1], full_shape[0]
+    return [broadcast_to(o, tuple(full_shape)) for o in outs]

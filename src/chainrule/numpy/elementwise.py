@@ -1,0 +1,332 @@
+"""Elementwise functions (ufuncs) and their derivatives, one line each.
+
+Each entry gives the partial derivative of the output with respect to each
+argument, as a function ``d(ans, *args)`` evaluated elementwise. From it come
+both rules, side by side (see :func:`defelementwise`)::
+
+    jvp:  ȧ = ṫ · d          (tangent aligned for broadcasting)
+    vjp:  ā = unbroadcast(ḡ · d)
+
+Hot operations (+, -, ×, negation) get hand-written rules that skip the
+multiplication by one.
+"""
+
+import numpy as _np
+
+from ._wrap import align, broadcast_tangent, defprim, match_real, ndim, unbroadcast
+
+__all__ = []  # filled by _export
+
+
+def _export(name, p):
+    globals()[name] = p
+    __all__.append(name)
+    return p
+
+
+def _out_ndim(args):
+    return max(ndim(a) for a in args)
+
+
+def defelementwise(fun, *derivs, name=None, needs_ans=True):
+    """Make a primitive from a ufunc and its elementwise partial derivatives."""
+    p = defprim(fun, name=name and "numpy." + name, needs_ans=needs_ans)
+    if len(derivs) == 1:
+        d = derivs[0]
+        # Unary: the output has the input's shape, no broadcasting to undo.
+        p.defvjp(lambda g, ans, x, **kw: match_real(g * d(ans, x), x))
+        p.defjvp(lambda t, ans, x, **kw: t * d(ans, x))
+        return p
+
+    def make_vjp(i, d):
+        def vjp(g, ans, *args, **kw):
+            return unbroadcast(g * d(ans, *args), args[i], _out_ndim(args))
+        return vjp
+
+    def make_jvp(i, d):
+        def jvp(t, ans, *args, **kw):
+            return align(t, args[i], _out_ndim(args)) * d(ans, *args)
+        return jvp
+
+    for i, d in enumerate(derivs):
+        if d is not None:
+            p.vjps[i] = make_vjp(i, d)
+            p.jvps[i] = make_jvp(i, d)
+    p.fix_tangent = broadcast_tangent
+    return p
+
+
+# The wrapped functions used inside derivatives below are looked up at call
+# time from this module's globals, so the order of definitions does not matter.
+def _ew(name, *derivs, needs_ans=True):
+    return _export(name, defelementwise(getattr(_np, name), *derivs, name=name,
+                                        needs_ans=needs_ans))
+
+
+# -- arithmetic (hand-written: the hot path of every model) -----------------
+
+def _vjp_add0(g, ans, x, y, **kw):
+    return unbroadcast(g, x, max(ndim(x), ndim(y)))
+
+
+def _vjp_add1(g, ans, x, y, **kw):
+    return unbroadcast(g, y, max(ndim(x), ndim(y)))
+
+
+def _jvp_add0(t, ans, x, y, **kw):
+    return align(t, x, max(ndim(x), ndim(y)))
+
+
+def _jvp_add1(t, ans, x, y, **kw):
+    return align(t, y, max(ndim(x), ndim(y)))
+
+
+add = _export("add", defprim(_np.add, needs_ans=False))
+add.defvjp(_vjp_add0, _vjp_add1).defjvp(_jvp_add0, _jvp_add1)
+add.fix_tangent = broadcast_tangent
+
+subtract = _export("subtract", defprim(_np.subtract, needs_ans=False))
+subtract.defvjp(_vjp_add0, lambda g, ans, x, y, **kw: -_vjp_add1(g, ans, x, y))
+subtract.defjvp(_jvp_add0, lambda t, ans, x, y, **kw: -_jvp_add1(t, ans, x, y))
+subtract.fix_tangent = broadcast_tangent
+
+multiply = _export("multiply", defprim(_np.multiply, needs_ans=False))
+multiply.defvjp(lambda g, ans, x, y, **kw: unbroadcast(g * y, x, max(ndim(x), ndim(y))),
+                lambda g, ans, x, y, **kw: unbroadcast(x * g, y, max(ndim(x), ndim(y))))
+multiply.defjvp(lambda t, ans, x, y, **kw: align(t, x, max(ndim(x), ndim(y))) * y,
+                lambda t, ans, x, y, **kw: x * align(t, y, max(ndim(x), ndim(y))))
+multiply.fix_tangent = broadcast_tangent
+
+negative = _export("negative", defprim(_np.negative, needs_ans=False))
+negative.defvjp(lambda g, ans, x, **kw: -g).defjvp(lambda t, ans, x, **kw: -t)
+
+positive = _export("positive", defprim(_np.positive, needs_ans=False))
+positive.defvjp(lambda g, ans, x, **kw: g).defjvp(lambda t, ans, x, **kw: t)
+
+_ew("divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+true_divide = _export("true_divide", globals()["divide"])
+
+
+def _pow_dx(ans, x, y):
+    # y * x**(y-1), written so that x = 0 with y >= 1 gives a finite value.
+    if isinstance(y, (int, float)):  # the common x ** 2: no array work on y
+        return y * power(x, y - 1) if y != 0 else 0.0 * x
+    return y * power(x, where(y == 0, 1, y - 1))
+
+
+def _pow_dy(ans, x, y):
+    # ans * log(x), with 0 where x == 0 (the limit of x**y log x for y > 0).
+    safe = where(x == 0, 1, x)
+    return where(x == 0, 0, ans * log(safe))
+
+
+_ew("power", _pow_dx, _pow_dy)
+_ew("float_power", _pow_dx, _pow_dy)
+
+# -- exponentials and logarithms ------------------------------------------------
+_ew("exp", lambda ans, x: ans)
+_ew("exp2", lambda ans, x: ans * _np.log(2.0))
+_ew("expm1", lambda ans, x: ans + 1.0)
+_ew("log", lambda ans, x: 1.0 / x, needs_ans=False)
+_ew("log2", lambda ans, x: 1.0 / (x * _np.log(2.0)), needs_ans=False)
+_ew("log10", lambda ans, x: 1.0 / (x * _np.log(10.0)), needs_ans=False)
+_ew("log1p", lambda ans, x: 1.0 / (1.0 + x), needs_ans=False)
+_ew("logaddexp", lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans))
+_ew("logaddexp2", lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
+
+# -- powers and roots ---------------------------------------------------------
+_ew("sqrt", lambda ans, x: 0.5 / ans)
+_ew("cbrt", lambda ans, x: 1.0 / (3.0 * ans * ans))
+_ew("square", lambda ans, x: 2.0 * x, needs_ans=False)
+_ew("reciprocal", lambda ans, x: -(ans * ans))
+
+# -- trigonometric -------------------------------------------------------------
+_ew("sin", lambda ans, x: cos(x), needs_ans=False)
+_ew("cos", lambda ans, x: -sin(x), needs_ans=False)
+_ew("tan", lambda ans, x: 1.0 + ans * ans)
+_ew("arcsin", lambda ans, x: 1.0 / sqrt(1.0 - x * x), needs_ans=False)
+_ew("arccos", lambda ans, x: -1.0 / sqrt(1.0 - x * x), needs_ans=False)
+_ew("arctan", lambda ans, x: 1.0 / (1.0 + x * x), needs_ans=False)
+_ew("arctan2", lambda ans, y, x: x / (x * x + y * y), lambda ans, y, x: -y / (x * x + y * y),
+    needs_ans=False)
+_ew("hypot", lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+_ew("deg2rad", lambda ans, x: _np.pi / 180.0, needs_ans=False)
+_ew("radians", lambda ans, x: _np.pi / 180.0, needs_ans=False)
+_ew("rad2deg", lambda ans, x: 180.0 / _np.pi, needs_ans=False)
+_ew("degrees", lambda ans, x: 180.0 / _np.pi, needs_ans=False)
+
+
+def _sinc_d(ans, x):
+    # d/dx sin(πx)/(πx) = (cos(πx) - sinc(x)) / x, and 0 at x = 0.
+    safe = where(x == 0, 1.0, x)
+    return where(x == 0, 0.0, (cos(_np.pi * x) - ans) / safe)
+
+
+_ew("sinc", _sinc_d)
+
+# -- hyperbolic ----------------------------------------------------------------
+_ew("sinh", lambda ans, x: cosh(x), needs_ans=False)
+_ew("cosh", lambda ans, x: sinh(x), needs_ans=False)
+_ew("tanh", lambda ans, x: 1.0 - ans * ans)
+_ew("arcsinh", lambda ans, x: 1.0 / sqrt(x * x + 1.0), needs_ans=False)
+_ew("arccosh", lambda ans, x: 1.0 / sqrt(x * x - 1.0), needs_ans=False)
+_ew("arctanh", lambda ans, x: 1.0 / (1.0 - x * x), needs_ans=False)
+
+
+# -- absolute value, extrema, clipping ------------------------------------------
+
+def _abs_d(ans, x):
+    # Real: sign(x), so the subgradient at 0 is 0 (finite, as documented).
+    # Complex (autograd's convention): conj(x) / |x|, 0 at x = 0.
+    if _is_complex(x):
+        safe = where(ans == 0, 1.0, ans)
+        return where(ans == 0, 0.0, conj(x) / safe)
+    return sign(x)
+
+
+def _is_complex(x):
+    from ._wrap import iscomplex
+    return iscomplex(x)
+
+
+_ew("absolute", _abs_d)
+abs = _export("abs", globals()["absolute"])  # noqa: A001 - numpy's name
+_ew("fabs", lambda ans, x: sign(x), needs_ans=False)
+
+
+def _balanced(mine, other, ans):
+    # Where both arguments tie for the max/min, each gets half the gradient.
+    return (mine == ans) / (1.0 + (mine == other))
+
+
+_ew("maximum", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanced(y, x, ans))
+_ew("minimum", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanced(y, x, ans))
+_ew("fmax", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanced(y, x, ans))
+_ew("fmin", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanced(y, x, ans))
+
+_ew("fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -_np.trunc(_getval(x) / _getval(y)),
+    needs_ans=False)
+_ew("remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -_np.floor(_getval(x) / _getval(y)),
+    needs_ans=False)
+mod = _export("mod", globals()["remainder"])
+_ew("copysign", lambda ans, x, y: _np.sign(_getval(x)) * _np.sign(_getval(ans)), None)
+_ew("ldexp", lambda ans, x, n: _np.ldexp(1.0, _getval(n)), None, needs_ans=False)
+
+
+def _getval(x):
+    from ..core.trace import getval
+    return getval(x)
+
+
+def _clip(x, a_min=None, a_max=None, **kw):
+    return _np.clip(x, a_min, a_max, **kw)
+
+
+def _clip_mask(x, a_min, a_max):
+    inside = _np.ones(_np.shape(_getval(x)), dtype=bool)
+    if a_min is not None:
+        inside &= _getval(x) >= _getval(a_min)
+    if a_max is not None:
+        inside &= _getval(x) <= _getval(a_max)
+    return inside
+
+
+clip = _export("clip", defprim(_clip, name="numpy.clip", needs_ans=False))
+clip.defvjp(lambda g, ans, x, a_min=None, a_max=None, **kw:
+            unbroadcast(g * _clip_mask(x, a_min, a_max), x,
+                        max(ndim(x), ndim(a_min), ndim(a_max))))
+clip.defjvp(lambda t, ans, x, a_min=None, a_max=None, **kw: t * _clip_mask(x, a_min, a_max))
+
+
+def _nan_to_num_mask(x):
+    return _np.isfinite(_getval(x))
+
+
+_ew("nan_to_num", lambda ans, x: _nan_to_num_mask(x), needs_ans=False)
+
+
+# -- complex parts -------------------------------------------------------------
+
+conj = _export("conj", defprim(_np.conj, needs_ans=False))
+conj.defvjp(lambda g, ans, x, **kw: conj(g)).defjvp(lambda t, ans, x, **kw: conj(t))
+conjugate = _export("conjugate", conj)
+
+real = _export("real", defprim(_np.real, needs_ans=False))
+real.defvjp(lambda g, ans, x, **kw: _match_complex(real(g), x))
+real.defjvp(lambda t, ans, x, **kw: real(t))
+
+imag = _export("imag", defprim(_np.imag, needs_ans=False))
+imag.defvjp(lambda g, ans, x, **kw: _match_complex(-1j * g, x))
+imag.defjvp(lambda t, ans, x, **kw: imag(t))
+
+
+def _match_complex(g, x):
+    return g if _is_complex(x) else real(g)
+
+
+def _angle_d_vjp(g, ans, x, deg=False, **kw):
+    # angle = atan2(imag, real); autograd's convention for real functions of z.
+    scale = 180.0 / _np.pi if deg else 1.0
+    if not _is_complex(x):
+        return g * 0.0
+    safe = where(x == 0, 1.0, x)
+    return where(x == 0, 0.0, g * scale * conj(1j / safe))
+
+
+def _angle_jvp(t, ans, x, deg=False, **kw):
+    scale = 180.0 / _np.pi if deg else 1.0
+    if not _is_complex(x):
+        return real(t) * 0.0
+    safe = where(x == 0, 1.0, x)
+    return where(x == 0, 0.0, scale * imag(t / safe))
+
+
+angle = _export("angle", defprim(_np.angle, needs_ans=False))
+angle.defvjp(_angle_d_vjp).defjvp(_angle_jvp)
+
+
+# -- selection ------------------------------------------------------------------
+
+def _where_vjp(i):
+    def vjp(g, ans, c, x, y, **kw):
+        arg = (x, y)[i]
+        cond = _getval(c) if i == 0 else ~_np.asarray(_getval(c), dtype=bool)
+        sel = where(cond, g, zeros_like_g(g))
+        return unbroadcast(sel, arg, max(ndim(c), ndim(x), ndim(y)))
+    return vjp
+
+
+def zeros_like_g(g):
+    return _np.zeros((), dtype=_dtype_of(g))
+
+
+def _dtype_of(g):
+    from ._wrap import dtype
+    return dtype(g)
+
+
+def _where_jvp(i):
+    def jvp(t, ans, c, x, y, **kw):
+        nd = max(ndim(c), ndim(x), ndim(y))
+        arg = (x, y)[i]
+        cond = _getval(c) if i == 0 else ~_np.asarray(_getval(c), dtype=bool)
+        return where(cond, align(t, arg, nd), _np.zeros((), dtype=_dtype_of(t)))
+    return jvp
+
+
+def _where(condition, x=None, y=None):
+    if x is None and y is None:
+        return _np.where(condition)
+    return _np.where(condition, x, y)
+
+
+where = _export("where", defprim(_where, name="numpy.where", needs_ans=False))
+where.vjps[1] = _where_vjp(0)
+where.vjps[2] = _where_vjp(1)
+where.jvps[1] = _where_jvp(0)
+where.jvps[2] = _where_jvp(1)
+where.fix_tangent = broadcast_tangent
+
+from ._wrap import nondiff as _nondiff  # noqa: E402
+
+sign = _export("sign", _nondiff(_np.sign))

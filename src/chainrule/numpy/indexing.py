@@ -1,0 +1,522 @@
+"""Indexing: ``x[idx]`` and its transpose ``untake`` (primitives), the
+functional update behind ``x[idx] = v``, and everything built on them
+(take, take_along_axis, flip, roll, repeat, tile, split, sort, pad...).
+
+Batch axes of tangents/cotangents are moved to the *end* before indexing:
+trailing axes pass through any NumPy index unchanged, whereas leading ones
+could be reordered by advanced indexing.
+"""
+
+import numpy as _np
+
+from ..core.trace import Box, getval
+from ._wrap import defprim, ndim, normalize_axis, scatter_add, shape, dtype
+from .reductions import composite
+
+# -- normalizing an index ------------------------------------------------------------
+
+
+def _plain_index(idx):
+    """Unbox traced index arrays; lists become arrays; always a tuple."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out = []
+    for i in idx:
+        if type(i) is Box:
+            i = getval(i)
+        if isinstance(i, list):
+            i = _np.asarray(i)
+        out.append(i)
+    return tuple(out)
+
+
+def _expand_ellipsis(idx, nd):
+    """Replace ``...`` by explicit slices so trailing batch axes stay trailing."""
+    used = 0
+    for i in idx:
+        if i is None or i is Ellipsis:
+            continue
+        if isinstance(i, _np.ndarray) and i.dtype == bool:
+            used += i.ndim
+        else:
+            used += 1
+    if any(i is Ellipsis for i in idx):
+        k = next(n for n, i in enumerate(idx) if i is Ellipsis)
+        return idx[:k] + (slice(None),) * (nd - used) + idx[k + 1:]
+    return idx + (slice(None),) * (nd - used)
+
+
+def _has_int_array(idx):
+    return any(isinstance(i, _np.ndarray) and i.dtype != bool for i in idx)
+
+
+def _batch_last(v, nb):
+    if nb == 0:
+        return v
+    from . import moveaxis
+    return moveaxis(v, tuple(range(nb)), tuple(range(-nb, 0)))
+
+
+def _batch_first(v, nb):
+    if nb == 0:
+        return v
+    from . import moveaxis
+    return moveaxis(v, tuple(range(-nb, 0)), tuple(range(nb)))
+
+
+# -- getitem and untake -----------------------------------------------------------------
+
+def _getitem_raw(x, idx):
+    return x[idx]
+
+
+def _untake_raw(g, idx, xshape):
+    # The transpose of x[idx]: scatter g into zeros of x's shape (summing repeats).
+    gv = g
+    out = _np.zeros(xshape, dtype=_np.result_type(gv))
+    if _has_int_array(idx):
+        scatter_add(out, idx, gv)
+    else:
+        out[idx] = gv
+    return out
+
+
+getitem_p = defprim(_getitem_raw, "numpy.getitem")
+untake_p = defprim(_untake_raw, "numpy.untake", needs_ans=False)
+
+
+def _getitem_batched(v, idx, nd):
+    """``v[idx]`` for ``v`` of shape ``batch + value shape`` (value ndim ``nd``)."""
+    nb = ndim(v) - nd
+    if nb == 0:
+        return getitem_p(v, idx)
+    return _batch_first(getitem_p(_batch_last(v, nb), _expand_ellipsis(idx, nd)), nb)
+
+
+def _untake_batched(v, idx, xshape, out_nd):
+    nb = ndim(v) - out_nd
+    if nb == 0:
+        return untake_p(v, idx, tuple(xshape))
+    batch = shape(v)[:nb]
+    return _batch_first(untake_p(_batch_last(v, nb), _expand_ellipsis(idx, len(xshape)),
+                                 tuple(xshape) + tuple(batch)), nb)
+
+
+getitem_p.defvjp(lambda g, ans, x, idx: _untake_batched(g, idx, shape(x), ndim(ans)))
+getitem_p.defjvp(lambda t, ans, x, idx: _getitem_batched(t, idx, ndim(x)))
+untake_p.defvjp(lambda g, ans, v, idx, xshape: _getitem_batched(g, idx, len(xshape)))
+untake_p.defjvp(lambda t, ans, v, idx, xshape: _untake_batched(t, idx, xshape, ndim(v)))
+
+
+def _result_ndim(xshape, idx):
+    # np.empty does not touch memory; only the index result is materialized.
+    return _np.empty(xshape, dtype=bool)[idx].ndim
+
+
+def _getitem(x, idx):
+    """``x[idx]`` on a traced value (any NumPy index)."""
+    return getitem_p(x, _plain_index(idx))
+
+
+# -- x[idx] = v as a functional update ---------------------------------------------------
+
+def _update_raw(x, idx, v):
+    out = x.copy()
+    out[idx] = v
+    return out
+
+
+def _keep_mask(xshape, idx):
+    m = _np.ones(xshape, dtype=bool)
+    m[idx] = False
+    return m
+
+
+def _update_vjp_x(g, ans, x, idx, v):
+    return g * _keep_mask(shape(x), idx)
+
+
+def _update_vjp_v(g, ans, x, idx, v):
+    from ._wrap import unbroadcast
+    nd = _result_ndim(shape(x), idx)
+    return unbroadcast(_getitem_batched(g, idx, ndim(x)), v, nd)
+
+
+def _update_jvp_x(t, ans, x, idx, v):
+    return t * _keep_mask(shape(x), idx)
+
+
+def _update_jvp_v(t, ans, x, idx, v):
+    from . import broadcast_to
+    from ._wrap import align
+    region = _np.empty(shape(x), dtype=bool)[idx].shape
+    nb = ndim(t) - ndim(v)
+    tv = broadcast_to(align(t, v, len(region)), shape(t)[:nb] + region)
+    return _untake_batched(tv, idx, shape(x), len(region))
+
+
+update_p = defprim(_update_raw, "numpy.index_update", needs_ans=False)
+update_p.defvjp(_update_vjp_x, None, _update_vjp_v)
+update_p.defjvp(_update_jvp_x, None, _update_jvp_v)
+
+
+def _index_update(x, idx, v):
+    """``x`` with ``x[idx] = v``, as a new (traced) array."""
+    if dtype(v).kind == "c" and dtype(x).kind != "c":
+        raise TypeError("chainrule: cannot write a complex value into a real array")
+    return update_p(x, _plain_index(idx), v)
+
+
+# -- built from indexing --------------------------------------------------------------------
+
+def _axis_index(nd, axis, index):
+    return (slice(None),) * (axis % nd) + (index,)
+
+
+@composite
+def take(a, indices, axis=None, out=None, mode="raise"):
+    """Take elements along an axis (from the flattened array if ``axis`` is None)."""
+    from . import ravel
+    indices = _np.asarray(getval(indices))
+    if axis is None:
+        return _getitem(ravel(a), indices)
+    return _getitem(a, _axis_index(ndim(a), axis, indices))
+
+
+@composite
+def take_along_axis(arr, indices, axis=-1):
+    """Pick values along ``axis`` with an index array of matching rank."""
+    indices = _np.asarray(getval(indices))
+    if axis is None:
+        from . import ravel
+        return _getitem(ravel(arr), indices.ravel())
+    nd = ndim(arr)
+    axis %= nd
+    grids = _np.ix_(*[_np.arange(n) for n in indices.shape])
+    idx = tuple(indices if i == axis else
+                _np.broadcast_to(grids[i], indices.shape) * (shape(arr)[i] != 1)
+                for i in range(nd))
+    return _getitem(arr, idx)
+
+
+@composite
+def choose(a, choices, out=None, mode="raise"):
+    """Construct an array from an index array and a list of arrays to choose from."""
+    from . import stack
+    a = _np.asarray(getval(a))
+    from . import broadcast_arrays
+    chs = broadcast_arrays(*choices, _np.zeros(a.shape))[:-1]
+    st = stack(chs, axis=0)
+    full = _np.broadcast_to(a, shape(st)[1:])
+    grids = _np.indices(full.shape, sparse=True)
+    return _getitem(st, (full,) + tuple(_np.broadcast_to(g, full.shape) for g in grids))
+
+
+@composite
+def select(condlist, choicelist, default=0):
+    """Elementwise: the first choice whose condition holds, else ``default``."""
+    from . import where
+    result = default
+    for cond, choice in zip(condlist[::-1], choicelist[::-1]):
+        result = where(getval(cond), choice, result)
+    return result
+
+
+@composite
+def compress(condition, a, axis=None, out=None):
+    """Select slices along an axis where ``condition`` is true."""
+    cond = _np.asarray(getval(condition), dtype=bool)
+    if axis is None:
+        from . import ravel
+        return _getitem(ravel(a), _np.nonzero(cond)[0])
+    return _getitem(a, _axis_index(ndim(a), axis, _np.nonzero(cond)[0]))
+
+
+@composite
+def extract(condition, arr):
+    """Elements of ``arr`` where ``condition`` is true (flattened)."""
+    from . import ravel
+    return _getitem(ravel(arr), _np.nonzero(_np.ravel(getval(condition)))[0])
+
+
+@composite
+def flip(m, axis=None):
+    """Reverse the order of elements along the given axes."""
+    nd = ndim(m)
+    axes = normalize_axis(axis, nd)
+    return _getitem(m, tuple(slice(None, None, -1) if i in axes else slice(None)
+                             for i in range(nd)))
+
+
+@composite
+def fliplr(m):
+    """Flip left-right (axis 1)."""
+    return flip(m, 1)
+
+
+@composite
+def flipud(m):
+    """Flip up-down (axis 0)."""
+    return flip(m, 0)
+
+
+@composite
+def rot90(m, k=1, axes=(0, 1)):
+    """Rotate by 90 degrees in the plane of ``axes``."""
+    from . import swapaxes
+    k %= 4
+    a0, a1 = axes
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    if k == 1:
+        return swapaxes(flip(m, a1), a0, a1)
+    return flip(swapaxes(m, a0, a1), a1)
+
+
+@composite
+def roll(a, shift, axis=None):
+    """Roll elements along an axis; those beyond the end come back at the start."""
+    from . import reshape, ravel
+    if axis is None:
+        flat = ravel(a)
+        return reshape(_getitem(flat, _np.roll(_np.arange(shape(flat)[0]), shift)), shape(a))
+    axes = [axis] if isinstance(axis, (int, _np.integer)) else list(axis)
+    shifts = [shift] * len(axes) if isinstance(shift, (int, _np.integer)) else list(shift)
+    out = a
+    for ax, s in zip(axes, shifts):
+        n = shape(out)[ax]
+        out = _getitem(out, _axis_index(ndim(out), ax, _np.roll(_np.arange(n), s)))
+    return out
+
+
+@composite
+def repeat(a, repeats, axis=None):
+    """Repeat each element ``repeats`` times."""
+    from . import ravel
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    n = shape(a)[axis]
+    return _getitem(a, _axis_index(ndim(a), axis, _np.repeat(_np.arange(n), repeats)))
+
+
+@composite
+def tile(A, reps):
+    """Repeat the whole array ``reps`` times along each axis."""
+    from . import broadcast_to, reshape
+    reps = (reps,) if isinstance(reps, (int, _np.integer)) else tuple(reps)
+    nd = max(ndim(A), len(reps))
+    s = (1,) * (nd - ndim(A)) + tuple(shape(A))
+    reps = (1,) * (nd - len(reps)) + reps
+    inter = tuple(v for pair in zip((1,) * nd, s) for v in pair)
+    big = tuple(v for pair in zip(reps, s) for v in pair)
+    return reshape(broadcast_to(reshape(A, inter), big), tuple(r * n for r, n in zip(reps, s)))
+
+
+def _split_points(n, indices_or_sections, strict):
+    if isinstance(indices_or_sections, (int, _np.integer)):
+        k = int(indices_or_sections)
+        if strict and n % k:
+            raise ValueError("array split does not result in an equal division")
+        base, extra = divmod(n, k)
+        sizes = [base + 1] * extra + [base] * (k - extra)
+        return _np.cumsum([0] + sizes)
+    return _np.concatenate([[0], list(indices_or_sections), [n]])
+
+
+@composite
+def array_split(ary, indices_or_sections, axis=0):
+    """Split into sub-arrays (sections may differ in size)."""
+    n = shape(ary)[axis]
+    pts = _split_points(n, indices_or_sections, False)
+    return [_getitem(ary, _axis_index(ndim(ary), axis, slice(int(s), int(e))))
+            for s, e in zip(pts[:-1], pts[1:])]
+
+
+@composite
+def split(ary, indices_or_sections, axis=0):
+    """Split into equal sub-arrays (or at the given indices)."""
+    n = shape(ary)[axis]
+    _split_points(n, indices_or_sections, True)
+    return array_split(ary, indices_or_sections, axis)
+
+
+@composite
+def hsplit(ary, indices_or_sections):
+    """Split along axis 1 (axis 0 for 1-D)."""
+    return split(ary, indices_or_sections, 1 if ndim(ary) > 1 else 0)
+
+
+@composite
+def vsplit(ary, indices_or_sections):
+    """Split along axis 0."""
+    return split(ary, indices_or_sections, 0)
+
+
+@composite
+def dsplit(ary, indices_or_sections):
+    """Split along axis 2."""
+    return split(ary, indices_or_sections, 2)
+
+
+@composite
+def unstack(x, axis=0):
+    """Split into the slices along ``axis`` (the inverse of stack)."""
+    return tuple(_getitem(x, _axis_index(ndim(x), axis, i)) for i in range(shape(x)[axis]))
+
+
+@composite
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The diagonal of the plane (axis1, axis2), as the last axis."""
+    from . import moveaxis
+    m = moveaxis(a, (axis1, axis2), (-2, -1))
+    r, c = shape(m)[-2:]
+    i = _np.arange(max(0, -offset), min(r, c - offset))
+    return _getitem(m, (Ellipsis, i, i + offset))
+
+
+@composite
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    """Sum along a diagonal."""
+    from . import sum as _sum
+    return _sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+@composite
+def diag(v, k=0):
+    """Extract a diagonal (2-D input) or build a diagonal matrix (1-D input)."""
+    if ndim(v) == 2:
+        return diagonal(v, k)
+    n = shape(v)[0] + abs(k)
+    i = _np.arange(shape(v)[0])
+    rows, cols = (i, i + k) if k >= 0 else (i - k, i)
+    return untake_p(v, (rows, cols), (n, n))
+
+
+@composite
+def diagflat(v, k=0):
+    """A 2-D array with the flattened input on diagonal ``k``."""
+    from . import ravel
+    return diag(ravel(v), k)
+
+
+@composite
+def triu(m, k=0):
+    """Upper triangle (zero below diagonal ``k``)."""
+    r, c = shape(m)[-2:]
+    return m * ~_np.tri(r, c, k - 1, dtype=bool)
+
+
+@composite
+def tril(m, k=0):
+    """Lower triangle (zero above diagonal ``k``)."""
+    r, c = shape(m)[-2:]
+    return m * _np.tri(r, c, k, dtype=bool)
+
+
+@composite
+def pad(array, pad_width, mode="constant", **kwargs):
+    """Pad an array; every mode that copies elements (constant, edge, reflect,
+    symmetric, wrap) is differentiable, via the padded map of positions."""
+    from . import reshape, ravel, where
+    s = shape(array)
+    pos = _np.arange(int(_np.prod(s, dtype=int))).reshape(s)
+    if mode == "constant":
+        cval = kwargs.get("constant_values", 0)
+        if _np.ndim(getval(cval)) != 0:
+            raise TypeError("chainrule: pad supports a scalar constant_values")
+        idx = _np.pad(pos, pad_width, mode="constant", constant_values=-1)
+        vals = _getitem(ravel(array), _np.maximum(idx, 0))
+        return where(idx >= 0, vals, cval)
+    idx = _np.pad(pos, pad_width, mode=mode, **kwargs)
+    return reshape(_getitem(ravel(array), idx.ravel()), idx.shape)
+
+
+@composite
+def sort(a, axis=-1, kind=None, order=None, **kw):
+    """Sorted copy; the gradient follows each element to its new place."""
+    if axis is None:
+        from . import ravel
+        a, axis = ravel(a), -1
+    return take_along_axis(a, _np.argsort(getval(a), axis=axis, kind=kind), axis)
+
+
+@composite
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    """Partial sort (``kth`` element in its sorted place)."""
+    if axis is None:
+        from . import ravel
+        a, axis = ravel(a), -1
+    return take_along_axis(a, _np.argpartition(getval(a), kth, axis=axis), axis)
+
+
+@composite
+def sort_complex(a):
+    """Sort by real part, then imaginary part."""
+    return sort(a)
+
+
+@composite
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """n-th discrete difference along an axis."""
+    from . import concatenate, broadcast_to
+    nd = ndim(a)
+    axis %= nd
+    parts = []
+    for extra in (prepend, append):
+        if extra is not None and ndim(extra) == 0:
+            s = list(shape(a))
+            s[axis] = 1
+            extra = broadcast_to(extra, tuple(s))
+        parts.append(extra)
+    if parts[0] is not None or parts[1] is not None:
+        a = concatenate([p for p in (parts[0], a, parts[1]) if p is not None], axis=axis)
+    for _ in range(n):
+        a = _getitem(a, _axis_index(nd, axis, slice(1, None))) - \
+            _getitem(a, _axis_index(nd, axis, slice(None, -1)))
+    return a
+
+
+@composite
+def ediff1d(ary, to_end=None, to_begin=None):
+    """Differences between consecutive elements of the flattened array."""
+    from . import ravel, concatenate
+    d = diff(ravel(ary))
+    parts = [ravel(p) for p in (to_begin,) if p is not None] + [d] + \
+            [ravel(p) for p in (to_end,) if p is not None]
+    return concatenate(parts) if len(parts) > 1 else d
+
+
+@composite
+def delete(arr, obj, axis=None):
+    """Remove sub-arrays along an axis."""
+    from . import ravel
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    n = shape(arr)[axis]
+    keep = _np.ones(n, dtype=bool)
+    keep[getval(obj)] = False
+    return _getitem(arr, _axis_index(ndim(arr), axis, _np.nonzero(keep)[0]))
+
+
+@composite
+def trim_zeros(filt, trim="fb"):
+    """Trim leading and/or trailing zeros of a 1-D array."""
+    nz = _np.nonzero(getval(filt))[0]
+    if nz.size == 0:
+        return _getitem(filt, slice(0, 0))
+    start = nz[0] if "f" in trim else 0
+    end = nz[-1] + 1 if "b" in trim else shape(filt)[0]
+    return _getitem(filt, slice(int(start), int(end)))
+
+
+@composite
+def resize(a, new_shape):
+    """Repeat the flattened array to fill ``new_shape``."""
+    from . import ravel, reshape
+    new_shape = (new_shape,) if isinstance(new_shape, (int, _np.integer)) else tuple(new_shape)
+    size = int(_np.prod(new_shape, dtype=int))
+    n = int(_np.size(getval(a)))
+    return reshape(_getitem(ravel(a), _np.arange(size) % n), new_shape)

@@ -1,0 +1,1 @@
+"""``chainrule.numpy.linalg`` (rules to come in this module)."""

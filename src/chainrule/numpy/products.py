@@ -1,0 +1,300 @@
+"""Products: matmul and einsum (primitives) and the rest built on them
+(dot, vdot, inner, outer, tensordot, kron, cross, vecdot, matvec, vecmat).
+
+einsum's rules are einsums themselves: the cotangent of one operand is the
+einsum of the output cotangent with the other operands. Leading batch axes
+get fresh letters.
+"""
+
+import string
+
+import numpy as _np
+
+from ..core.trace import getval
+from ._wrap import align, broadcast_tangent, defprim, ndim, shape, unbroadcast
+from .reductions import composite
+
+# -- matmul (both operands with at least two axes) -----------------------------------
+
+
+def _mT(x):
+    from . import swapaxes
+    return swapaxes(x, -1, -2)
+
+
+def _matmul2(a, b):
+    return _np.matmul(a, b)
+
+
+matmul_p = defprim(_matmul2, "numpy.matmul", needs_ans=False)
+matmul_p.defvjp(
+    lambda g, ans, a, b: unbroadcast(matmul_p(g, _mT(b)), a, max(ndim(a), ndim(b))),
+    lambda g, ans, a, b: unbroadcast(matmul_p(_mT(a), g), b, max(ndim(a), ndim(b))),
+)
+matmul_p.defjvp(
+    lambda t, ans, a, b: matmul_p(align(t, a, max(ndim(a), ndim(b))), b),
+    lambda t, ans, a, b: matmul_p(a, align(t, b, max(ndim(a), ndim(b)))),
+)
+matmul_p.fix_tangent = broadcast_tangent
+
+
+def matmul(a, b, **kw):
+    """Matrix product with NumPy's rules for 1-D operands (``a @ b``)."""
+    from . import reshape
+    na, nb_ = ndim(a), ndim(b)
+    if na >= 2 and nb_ >= 2:
+        return matmul_p(a, b)
+    if na == 0 or nb_ == 0:
+        raise ValueError("matmul: Input operand does not have enough dimensions")
+    a2 = reshape(a, (1,) + shape(a)) if na == 1 else a
+    b2 = reshape(b, shape(b) + (1,)) if nb_ == 1 else b
+    r = matmul_p(a2, b2)
+    s = shape(r)
+    if na == 1 and nb_ == 1:
+        return reshape(r, ())
+    if na == 1:
+        return reshape(r, s[:-2] + s[-1:])
+    return reshape(r, s[:-1])
+
+
+# -- einsum ----------------------------------------------------------------------------
+
+_LETTERS = string.ascii_letters
+
+
+def _parse(subscripts, shapes):
+    """Explicit form: a list of input subscripts and the output, no ``...``."""
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        ins, out = subscripts.split("->")
+    else:
+        ins, out = subscripts, None
+    ins = ins.split(",")
+    used = set("".join(ins).replace(".", "")) | set((out or "").replace(".", ""))
+    pool = [c for c in _LETTERS if c not in used]
+    n_ell = 0
+    for s, shp in zip(ins, shapes):
+        if "..." in s:
+            n_ell = max(n_ell, len(shp) - (len(s) - 3))
+    ell = "".join(pool[:n_ell])
+    new_ins = []
+    for s, shp in zip(ins, shapes):
+        if "..." in s:
+            k = len(shp) - (len(s) - 3)
+            s = s.replace("...", ell[n_ell - k:] if k else "")
+        new_ins.append(s)
+    if out is None:
+        counts = {}
+        for s in new_ins:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        out = out.replace("...", ell)
+    return new_ins, out
+
+
+def _fresh(used, n):
+    return "".join([c for c in _LETTERS if c not in used][:n])
+
+
+def _einsum_raw(spec, *operands):
+    return _np.einsum(spec, *operands, optimize=len(operands) > 2)
+
+
+def _einsum_vjp_joint(argnums, g, ans, spec, *ops):
+    ins, out = spec.split("->")
+    ins = ins.split(",")
+    nb = ndim(g) - len(out)
+    used = set(spec)
+    batch = _fresh(used, nb)
+    used |= set(batch)
+    sizes = {}
+    for s, op in zip(ins, ops):
+        for c, n in zip(s, shape(op)):
+            sizes[c] = n
+    res = []
+    for i in argnums:
+        target = ins[i - 1]
+        others = [(s, op) for j, (s, op) in enumerate(zip(ins, ops), start=1) if j != i]
+        terms = [(batch + out, g)] + others
+        have = set("".join(s for s, _ in terms))
+        # Letters repeated in the target (a diagonal) get fresh twins tied by eye.
+        seen, t_subs, extra = set(), "", []
+        for c in target:
+            if c in seen:
+                twin = _fresh(used, 1)
+                used.add(twin)
+                t_subs += twin
+                extra.append((c + twin, _np.eye(sizes[c])))
+            else:
+                seen.add(c)
+                t_subs += c
+        # Letters only the target has were summed over: broadcast with ones.
+        for c in seen:
+            if c not in have:
+                extra.append((c, _np.ones(sizes[c])))
+        terms += extra
+        s = ",".join(t for t, _ in terms) + "->" + batch + t_subs
+        res.append(einsum_p(s, *[op for _, op in terms]))
+    return res
+
+
+def _einsum_jvp_joint(traced, ans, spec, *ops):
+    ins, out = spec.split("->")
+    ins = ins.split(",")
+    total = None
+    for i, t in traced:
+        nb = ndim(t) - len(ins[i - 1])
+        batch = _fresh(set(spec), nb)
+        subs = list(ins)
+        subs[i - 1] = batch + subs[i - 1]
+        args = list(ops)
+        args[i - 1] = t
+        r = einsum_p(",".join(subs) + "->" + batch + out, *args)
+        total = r if total is None else total + r
+    return total
+
+
+einsum_p = defprim(_einsum_raw, "numpy.einsum", needs_ans=False)
+einsum_p.vjp_joint = _einsum_vjp_joint
+einsum_p.jvp_joint = _einsum_jvp_joint
+
+
+def einsum(*operands, optimize=False, **kw):
+    """Einstein summation over any subscripts (``...`` and diagonals included)."""
+    if not isinstance(operands[0], str):  # einsum(op0, sublist0, op1, sublist1, ..., [out])
+        ops, subs = operands[0::2], operands[1::2]
+        out = None
+        if len(operands) % 2 == 1:
+            ops, out = ops[:-1], operands[-1]
+
+        def letters(sl):
+            return "".join("..." if s is Ellipsis else _LETTERS[s] for s in sl)
+        spec = ",".join(letters(s) for s in subs) + ("->" + letters(out) if out is not None else "")
+        operands = (spec,) + tuple(ops)
+    spec, ops = operands[0], operands[1:]
+    from . import broadcast_to
+    ins, out = _parse(spec, [shape(o) for o in ops])
+    # Explicit letters must agree in size: broadcast size-1 ellipsis axes first.
+    sizes = {}
+    for s, o in zip(ins, ops):
+        for c, n in zip(s, shape(o)):
+            if n != 1:
+                sizes[c] = n
+    ops = list(ops)
+    for k, (s, o) in enumerate(zip(ins, ops)):
+        want = tuple(sizes.get(c, 1) for c in s)
+        if want != tuple(shape(o)):
+            ops[k] = broadcast_to(o, want)
+    return einsum_p(",".join(ins) + "->" + out, *ops)
+
+
+# -- built from matmul and einsum -------------------------------------------------------
+
+@composite
+def dot(a, b, out=None):
+    """Dot product: matmul for up to 2-D ``b``, sum over a's last and b's
+    second-to-last axis otherwise."""
+    if ndim(a) == 0 or ndim(b) == 0:
+        return a * b
+    if ndim(b) <= 2:
+        return matmul(a, b)
+    return tensordot(a, b, ([-1], [-2]))
+
+
+@composite
+def tensordot(a, b, axes=2):
+    """Sum products over the given axes of ``a`` and ``b``."""
+    na, nb_ = ndim(a), ndim(b)
+    if isinstance(axes, (int, _np.integer)):
+        ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        ax_a, ax_b = axes
+        ax_a = [ax_a] if isinstance(ax_a, (int, _np.integer)) else list(ax_a)
+        ax_b = [ax_b] if isinstance(ax_b, (int, _np.integer)) else list(ax_b)
+    ax_a = [x % na for x in ax_a]
+    ax_b = [x % nb_ for x in ax_b]
+    la = list(_LETTERS[:na])
+    lb = list(_LETTERS[na:na + nb_])
+    for x, y in zip(ax_a, ax_b):
+        lb[y] = la[x]
+    out = "".join(c for i, c in enumerate(la) if i not in ax_a) + \
+          "".join(c for i, c in enumerate(lb) if i not in ax_b)
+    return einsum("".join(la) + "," + "".join(lb) + "->" + out, a, b)
+
+
+@composite
+def vdot(a, b):
+    """Dot product of flattened arrays, conjugating the first."""
+    from . import conj, ravel
+    return dot(conj(ravel(a)), ravel(b))
+
+
+@composite
+def inner(a, b):
+    """Sum product over the last axes."""
+    if ndim(a) == 0 or ndim(b) == 0:
+        return a * b
+    return tensordot(a, b, ([-1], [-1]))
+
+
+@composite
+def outer(a, b, out=None):
+    """Outer product of two flattened vectors."""
+    from . import ravel, reshape
+    return reshape(ravel(a), (-1, 1)) * reshape(ravel(b), (1, -1))
+
+
+@composite
+def kron(a, b):
+    """Kronecker product."""
+    from . import reshape
+    nd = max(ndim(a), ndim(b))
+    sa = (1,) * (nd - ndim(a)) + tuple(shape(a))
+    sb = (1,) * (nd - ndim(b)) + tuple(shape(b))
+    a2 = reshape(a, tuple(v for n in sa for v in (n, 1)))
+    b2 = reshape(b, tuple(v for n in sb for v in (1, n)))
+    return reshape(a2 * b2, tuple(x * y for x, y in zip(sa, sb)))
+
+
+@composite
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross product of 3-vectors (or 2-vectors, giving the z component)."""
+    from . import moveaxis, stack
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = moveaxis(a, axisa, -1)
+    b = moveaxis(b, axisb, -1)
+    if shape(a)[-1] == 2 and shape(b)[-1] == 2:
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    if shape(a)[-1] == 2:
+        from . import concatenate, zeros_like
+        a = concatenate([a, zeros_like(getval(a)[..., :1])], axis=-1)
+    if shape(b)[-1] == 2:
+        from . import concatenate, zeros_like
+        b = concatenate([b, zeros_like(getval(b)[..., :1])], axis=-1)
+    c = stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1],
+               a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
+               a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]], axis=-1)
+    return moveaxis(c, -1, axisc)
+
+
+@composite
+def vecdot(x1, x2, axis=-1):
+    """Vector dot product along ``axis`` (conjugating ``x1``)."""
+    from . import conj, sum as _sum
+    return _sum(conj(x1) * x2, axis=axis)
+
+
+@composite
+def matvec(x1, x2):
+    """Matrix-vector product over the last axes."""
+    return einsum("...ij,...j->...i", x1, x2)
+
+
+@composite
+def vecmat(x1, x2):
+    """Vector-matrix product over the last axes (conjugating the vector)."""
+    from . import conj
+    return einsum("...i,...ij->...j", conj(x1), x2)

@@ -1,0 +1,2 @@
+"""``chainrule.numpy.random``: NumPy's random module (samples are constants)."""
+from numpy.random import *  # noqa: F401,F403

@@ -1,0 +1,321 @@
+"""Shape functions: four primitives (reshape, transpose, broadcast_to,
+concatenate) and everything else built from them.
+
+A batched tangent or cotangent carries ``nb`` leading axes in front of the
+value's own axes; the rules move them along untouched.
+"""
+
+import numpy as _np
+
+from ..core.trace import getval
+from ._wrap import align, defprim, ndim, normalize_axis, shape, unbroadcast
+from .reductions import composite
+
+# -- reshape --------------------------------------------------------------------
+
+
+def _reshape(x, newshape, order="C"):
+    return _np.reshape(x, newshape, order=order)
+
+
+def _reshape_batched(v, nb, newshape, order):
+    if order == "C" or nb == 0:
+        return _reshape_p(v, shape(v)[:nb] + tuple(newshape), order)
+    # Fortran order: batch axes must be the slowest, i.e. last.
+    moved = moveaxis(v, tuple(range(nb)), tuple(range(-nb, 0)))
+    r = _reshape_p(moved, tuple(newshape) + shape(v)[:nb], order)
+    return moveaxis(r, tuple(range(-nb, 0)), tuple(range(nb)))
+
+
+_reshape_p = defprim(_reshape, "numpy.reshape", needs_ans=False)
+_reshape_p.defvjp(lambda g, ans, x, newshape, order="C":
+                  _reshape_batched(g, ndim(g) - _newndim(x, newshape), shape(x), order))
+_reshape_p.defjvp(lambda t, ans, x, newshape, order="C":
+                  _reshape_batched(t, ndim(t) - ndim(x), _resolve(x, newshape), order))
+
+
+def _newndim(x, newshape):
+    return 1 if isinstance(newshape, (int, _np.integer)) else len(newshape)
+
+
+def _resolve(x, newshape):
+    """Replace a -1 in ``newshape`` by its value for ``x``."""
+    if isinstance(newshape, (int, _np.integer)):
+        newshape = (int(newshape),)
+    newshape = tuple(int(n) for n in newshape)
+    if -1 in newshape:
+        known = int(_np.prod([n for n in newshape if n != -1], dtype=int))
+        size = int(_np.prod(shape(x), dtype=int))
+        newshape = tuple(size // known if n == -1 else n for n in newshape)
+    return newshape
+
+
+def reshape(a, newshape=None, order="C", *, shape=None, copy=None):
+    """Give ``a`` a new shape without changing its data."""
+    if newshape is None:
+        newshape = shape
+    if isinstance(newshape, (int, _np.integer)):
+        newshape = (int(newshape),)
+    return _reshape_p(a, tuple(newshape), order)
+
+
+# -- transpose --------------------------------------------------------------------
+
+def _transpose(x, axes=None):
+    return _np.transpose(x, axes)
+
+
+def _batched_perm(axes, nd, nb):
+    if axes is None:
+        axes = tuple(range(nd))[::-1]
+    axes = [a % nd for a in axes] if nd else []
+    return tuple(range(nb)) + tuple(nb + a for a in axes)
+
+
+def _transpose_vjp(g, ans, x, axes=None):
+    nd = ndim(x)
+    nb = ndim(g) - nd
+    perm = _batched_perm(axes, nd, 0)
+    inv = tuple(_np.argsort(perm)) if nd else ()
+    return _transpose_p(g, _batched_perm(inv, nd, nb))
+
+
+transpose_p = _transpose_p = defprim(_transpose, "numpy.transpose", needs_ans=False)
+_transpose_p.defvjp(_transpose_vjp)
+_transpose_p.defjvp(lambda t, ans, x, axes=None:
+                    _transpose_p(t, _batched_perm(axes, ndim(x), ndim(t) - ndim(x))))
+
+
+def transpose(a, axes=None):
+    """Permute the axes (reverse them by default)."""
+    if axes is not None:
+        axes = tuple(int(i) for i in axes)
+    return _transpose_p(a, axes)
+
+
+permute_dims = transpose
+
+
+@composite
+def swapaxes(a, axis1, axis2):
+    """Interchange two axes."""
+    nd = ndim(a)
+    perm = list(range(nd))
+    perm[axis1 % nd], perm[axis2 % nd] = perm[axis2 % nd], perm[axis1 % nd]
+    return transpose(a, perm)
+
+
+@composite
+def moveaxis(a, source, destination):
+    """Move axes to new positions, keeping the others in order."""
+    nd = ndim(a)
+    src = [source] if isinstance(source, (int, _np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, _np.integer)) else list(destination)
+    src = [s % nd for s in src]
+    dst = [d % nd for d in dst]
+    order = [n for n in range(nd) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    if order == list(range(nd)):
+        return a
+    return transpose(a, order)
+
+
+@composite
+def rollaxis(a, axis, start=0):
+    """Roll ``axis`` backwards until it lies before ``start``."""
+    nd = ndim(a)
+    axis %= nd
+    start = start % (nd + 1) if start < 0 else start
+    if axis < start:
+        start -= 1
+    return moveaxis(a, axis, start)
+
+
+@composite
+def matrix_transpose(x):
+    """Swap the last two axes."""
+    return swapaxes(x, -1, -2)
+
+
+# -- broadcast_to ---------------------------------------------------------------------
+
+def _broadcast_to(x, shape_):
+    return _np.broadcast_to(x, shape_)
+
+
+broadcast_to_p = defprim(_broadcast_to, "numpy.broadcast_to", needs_ans=False)
+broadcast_to_p.defvjp(lambda g, ans, x, shape_: unbroadcast(g, x, len(shape_)))
+broadcast_to_p.defjvp(lambda t, ans, x, shape_: broadcast_to_p(
+    align(t, x, len(shape_)), shape(t)[: ndim(t) - ndim(x)] + tuple(shape_)))
+
+
+def broadcast_to(array, shape, subok=False):
+    """Broadcast an array to a new shape (a read-only view)."""
+    if isinstance(shape, (int, _np.integer)):
+        shape = (int(shape),)
+    shape = tuple(shape)
+    if _np.shape(getval(array)) == shape:
+        return array
+    return broadcast_to_p(array, shape)
+
+
+def broadcast_arrays(*args, subok=False):
+    """Broadcast several arrays against each other."""
+    target = _np.broadcast_shapes(*[_np.shape(getval(a)) for a in args])
+    return tuple(broadcast_to(a, target) for a in args)
+
+
+# -- concatenate -------------------------------------------------------------------------
+
+def _concat(axis, *arrays):
+    return _np.concatenate(arrays, axis=axis)
+
+
+def _concat_vjp_joint(argnums, g, ans, axis, *arrays):
+    # The cotangent of each input is its slice of g along the joined axis.
+    nb = ndim(g) - ndim(ans)
+    ax = normalize_axis(axis, ndim(ans))[0]
+    ends = _np.cumsum([shape(a)[ax] for a in arrays])
+    lead = (slice(None),) * (nb + ax)
+    return [g[lead + (slice(ends[i - 1] - shape(arrays[i - 1])[ax], ends[i - 1]),)]
+            for i in argnums]
+
+
+def _concat_jvp_joint(traced, ans, axis, *arrays):
+    nb = ndim(traced[0][1]) - ndim(arrays[traced[0][0] - 1])
+    ts = dict(traced)
+    batch = shape(traced[0][1])[:nb]
+    parts = []
+    for i, a in enumerate(arrays, start=1):
+        t = ts.get(i)
+        if t is None:
+            t = _np.zeros(batch + shape(a), dtype=_np.result_type(getval(ans)))
+        parts.append(t)
+    ax = normalize_axis(axis, ndim(ans))[0] + nb
+    return concatenate_p(ax, *parts)
+
+
+concatenate_p = defprim(_concat, "numpy.concatenate", needs_ans=False)
+concatenate_p.vjp_joint = _concat_vjp_joint
+concatenate_p.jvp_joint = _concat_jvp_joint
+
+
+def concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    """Join arrays along an existing axis (``axis=None`` flattens first)."""
+    arrays = list(arrays)
+    if axis is None:
+        arrays = [reshape(a, (-1,)) for a in arrays]
+        axis = 0
+    return concatenate_p(axis, *arrays)
+
+
+concat = concatenate
+
+
+@composite
+def stack(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    """Join arrays along a new axis."""
+    arrays = list(arrays)
+    nd = ndim(arrays[0]) + 1
+    ax = axis % nd
+    return concatenate([expand_dims(a, ax) for a in arrays], axis=ax)
+
+
+@composite
+def hstack(tup, dtype=None, casting="same_kind"):
+    """Stack horizontally (along axis 1; axis 0 for 1-D arrays)."""
+    arrs = atleast_1d(*tup) if len(tup) > 1 else [atleast_1d(tup[0])]
+    return concatenate(arrs, axis=0 if ndim(arrs[0]) == 1 else 1)
+
+
+@composite
+def vstack(tup, dtype=None, casting="same_kind"):
+    """Stack vertically (rows)."""
+    return concatenate([atleast_2d(a) for a in tup], axis=0)
+
+
+row_stack = vstack
+
+
+@composite
+def dstack(tup):
+    """Stack along the third axis."""
+    return concatenate([atleast_3d(a) for a in tup], axis=2)
+
+
+@composite
+def column_stack(tup):
+    """Stack 1-D arrays as columns of a 2-D array."""
+    cols = [reshape(a, (-1, 1)) if ndim(a) < 2 else a for a in tup]
+    return concatenate(cols, axis=1)
+
+
+@composite
+def append(arr, values, axis=None):
+    """Append values to the end of an array."""
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)])
+    return concatenate([arr, values], axis=axis)
+
+
+# -- built on reshape -------------------------------------------------------------------
+
+@composite
+def ravel(a, order="C"):
+    """Flatten to 1-D."""
+    return reshape(a, (-1,), order=order)
+
+
+@composite
+def expand_dims(a, axis):
+    """Insert axes of length one."""
+    nd = ndim(a)
+    axes = [axis] if isinstance(axis, (int, _np.integer)) else list(axis)
+    out_nd = nd + len(axes)
+    axes = sorted(x % out_nd for x in axes)
+    s = list(shape(a))
+    for x in axes:
+        s.insert(x, 1)
+    return reshape(a, tuple(s))
+
+
+@composite
+def squeeze(a, axis=None):
+    """Remove axes of length one."""
+    s = shape(a)
+    if axis is None:
+        new = tuple(n for n in s if n != 1)
+    else:
+        axes = normalize_axis(axis, len(s))
+        for x in axes:
+            if s[x] != 1:
+                raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+        new = tuple(n for i, n in enumerate(s) if i not in axes)
+    return reshape(a, new)
+
+
+@composite
+def atleast_1d(*arys):
+    """View inputs as arrays with at least one axis."""
+    res = [a if ndim(a) >= 1 else reshape(a, (1,)) for a in arys]
+    return res[0] if len(res) == 1 else res
+
+
+@composite
+def atleast_2d(*arys):
+    """View inputs as arrays with at least two axes (new axes in front)."""
+    res = [a if ndim(a) >= 2 else reshape(a, (1,) * (2 - ndim(a)) + shape(a)) for a in arys]
+    return res[0] if len(res) == 1 else res
+
+
+@composite
+def atleast_3d(*arys):
+    """View inputs as arrays with at least three axes, as NumPy places them:
+    () -> (1, 1, 1), (N,) -> (1, N, 1), (M, N) -> (M, N, 1)."""
+    def lift(a):
+        s = shape(a)
+        return a if len(s) >= 3 else reshape(a, {0: (1, 1, 1), 1: (1,) + s + (1,),
+                                                 2: s + (1,)}[len(s)])
+    res = [lift(a) for a in arys]
+    return res[0] if len(res) == 1 else res

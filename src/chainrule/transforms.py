@@ -1,0 +1,636 @@
+"""The transforms: grad, jvp, vjp, Jacobians, Hessians and friends.
+
+Every transform is a few lines on top of two engines:
+
+* :func:`_vjp_engine` runs ``f`` once under a :class:`ReverseTrace` and
+  returns the output with a *pullback* that walks the tape backwards;
+* :func:`_jvp_engine` runs ``f`` once under a :class:`ForwardTrace` with the
+  given tangents (optionally a whole batch of them) and returns both.
+
+Arguments and outputs can be containers (tuples, lists, dicts) of arrays.
+Names follow HIPS autograd (``argnum=``) and JAX (``argnums=``, ``jvp(f,
+primals, tangents)``, ``vjp(f, *primals)``), so code written for either runs.
+"""
+
+import inspect
+from collections import OrderedDict
+from functools import wraps
+
+import numpy as _onp
+
+from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
+from .core.tree import tree_flatten, tree_unflatten
+
+__all__ = [
+    "grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv",
+    "holomorphic_grad", "jvp", "vjp", "make_vjp", "make_jvp", "linearize",
+    "jacfwd", "jacrev", "jacobian", "hessian", "hvp", "make_hvp",
+    "hessian_tensor_product", "hessian_vector_product", "tensor_jacobian_product",
+    "vector_jacobian_product", "multigrad_dict", "checkpoint", "grad_named",
+]
+
+
+# ----------------------------------------------------------------------------
+# Helpers on leaves
+# ----------------------------------------------------------------------------
+
+def _dtype(x):
+    x = getval(x)
+    return x.dtype if hasattr(x, "dtype") else _onp.result_type(x)
+
+
+def _check_input(x, what):
+    """Differentiated inputs must be floating or complex: say so loudly."""
+    dt = _dtype(x)
+    if dt.kind not in "fc":
+        raise TypeError(
+            f"chainrule: cannot differentiate with respect to {what} of dtype {dt} "
+            f"(value {getval(x)!r:.60}). Only float and complex inputs have derivatives; "
+            "pass a float array, e.g. x.astype(float) or 1.0 instead of 1."
+        )
+
+
+def _zeros(shape, dtype):
+    return _onp.zeros(shape, dtype)
+
+
+def _cast_like(g, x):
+    """Give a gradient the dtype of its input (float32 in, float32 out)."""
+    if g is None:
+        return _zeros(_onp.shape(getval(x)), _dtype(x))
+    if type(g) is Box:  # higher-order: leave the traced value alone
+        return g
+    dt = _dtype(x)
+    gdt = g.dtype if hasattr(g, "dtype") else _onp.result_type(g)
+    if gdt != dt:
+        if gdt.kind == "c" and dt.kind != "c":
+            g = _onp.real(g)
+        g = _onp.asarray(g, dtype=dt)
+    if isinstance(getval(x), (float, complex)) and _onp.ndim(g) == 0:
+        return g[()] if hasattr(g, "shape") else g
+    return g
+
+
+def _select_args(args, argnums):
+    if isinstance(argnums, int):
+        return args[argnums]
+    return tuple(args[i] for i in argnums)
+
+
+def _substitute(args, argnums, new):
+    args = list(args)
+    if isinstance(argnums, int):
+        args[argnums] = new
+    else:
+        for i, v in zip(argnums, new):
+            args[i] = v
+    return args
+
+
+def _argnums(argnum, argnums):
+    if argnums is not None:
+        return tuple(argnums) if isinstance(argnums, list) else argnums
+    return tuple(argnum) if isinstance(argnum, list) else argnum
+
+
+# ----------------------------------------------------------------------------
+# The two engines
+# ----------------------------------------------------------------------------
+
+def _vjp_engine(fun, x):
+    """Run ``fun(x)`` on a fresh tape; return ``(out, pullback)``.
+
+    ``x`` is any container of arrays. ``pullback(ct, keep_tape=True)`` maps an
+    output cotangent (same container as the output, optionally with extra
+    leading batch axes) to the cotangent of ``x``.
+    """
+    leaves, spec = tree_flatten(x)
+    for leaf in leaves:
+        _check_input(leaf, "an input")
+    trace = ReverseTrace()
+    boxes = [trace.new_input(v) for v in leaves]
+    out = fun(tree_unflatten(spec, boxes))
+    out_leaves, out_spec = tree_flatten(out)
+    n = len(leaves)
+    tape = trace.tape
+    out_vals = [o._value if type(o) is Box and o._trace is trace else o for o in out_leaves]
+
+    def pullback(ct, keep_tape=True):
+        ct_leaves = tree_flatten(ct)[0]
+        if len(ct_leaves) != len(out_leaves):
+            raise ValueError("chainrule: the cotangent must have the structure of the output")
+        seeds = [(o._t, c) for o, c in zip(out_leaves, ct_leaves)
+                 if type(o) is Box and o._trace is trace]
+        batch = ()
+        if ct_leaves:
+            c0, o0 = ct_leaves[0], out_vals[0]
+            batch = _onp.shape(getval(c0))[: _onp.ndim(getval(c0)) - _onp.ndim(getval(o0))]
+        adj = backward(tape, seeds, n, keep_tape=keep_tape)
+        grads = []
+        for a, v in zip(adj, leaves):
+            if a is None:
+                a = _zeros(batch + _onp.shape(getval(v)), _dtype(v))
+            grads.append(_cast_like(a, v))
+        return tree_unflatten(spec, grads)
+
+    return tree_unflatten(out_spec, out_vals), pullback
+
+
+def _jvp_engine(fun, x, t, batch_shape=()):
+    """Run ``fun(x)`` pushing tangents ``t`` (same container as ``x``)."""
+    leaves, spec = tree_flatten(x)
+    t_leaves = tree_flatten(t)[0]
+    if len(t_leaves) != len(leaves):
+        raise ValueError("chainrule: tangents must have the same structure as the primals")
+    trace = ForwardTrace(batch_shape)
+    boxes = []
+    for v, tv in zip(leaves, t_leaves):
+        _check_input(v, "an input")
+        shape = tuple(batch_shape) + _onp.shape(getval(v))
+        if _onp.shape(getval(tv)) != shape:
+            raise ValueError(f"chainrule: tangent shape {_onp.shape(getval(tv))} does not match "
+                             f"the primal's shape {shape}")
+        if type(tv) is not Box and _dtype(tv) != _dtype(v):
+            tv = _onp.asarray(tv, dtype=_dtype(v))
+        boxes.append(trace.new_input(v, tv))
+    out = fun(tree_unflatten(spec, boxes))
+    out_leaves, out_spec = tree_flatten(out)
+    vals, tans = [], []
+    for o in out_leaves:
+        if type(o) is Box and o._trace is trace:
+            vals.append(o._value)
+            tans.append(o._t)
+        else:
+            vals.append(o)
+            tans.append(_zeros(tuple(batch_shape) + _onp.shape(getval(o)), _dtype(o)))
+    return tree_unflatten(out_spec, vals), tree_unflatten(out_spec, tans)
+
+
+def _unary(fun, args, kwargs, argnums):
+    """``fun`` as a function of the selected argument(s) only."""
+    def f(x):
+        return fun(*_substitute(args, argnums, x), **kwargs)
+    return f
+
+
+def _ones_seed(ans, who):
+    v = getval(ans)
+    if _onp.ndim(v) != 0 and _onp.size(v) != 1:
+        raise TypeError(
+            f"chainrule: {who} needs a function with a scalar output, but it returned shape "
+            f"{_onp.shape(v)}. Use jacobian, elementwise_grad or vjp for non-scalar outputs, "
+            "or reduce the output (e.g. np.sum)."
+        )
+    if _dtype(v).kind == "c":
+        raise TypeError(
+            f"chainrule: {who} needs a real scalar output, but it is complex. "
+            "Use holomorphic_grad, or take np.real / np.abs of the output."
+        )
+    return _onp.ones(_onp.shape(v), _dtype(v))
+
+
+# ----------------------------------------------------------------------------
+# Reverse mode
+# ----------------------------------------------------------------------------
+
+def value_and_grad(fun, argnum=0, *, argnums=None, has_aux=False):
+    """Return ``f`` such that ``f(*args) == (fun(*args), grad(fun)(*args))``.
+
+    >>> value_and_grad(lambda x: x ** 2)(3.0)
+    (9.0, 6.0)
+    """
+    which = _argnums(argnum, argnums)
+
+    @wraps(fun)
+    def value_and_grad_fun(*args, **kwargs):
+        f = _unary(fun, args, kwargs, which)
+        if has_aux:
+            aux_box = []
+
+            def f_main(x):
+                out, aux = f(x)
+                aux_box.append(aux)
+                return out
+            ans, pullback = _vjp_engine(f_main, _select_args(args, which))
+            g = pullback(_ones_seed(ans, "grad"), keep_tape=False)
+            return (ans, _strip(aux_box[0])), g
+        ans, pullback = _vjp_engine(f, _select_args(args, which))
+        return ans, pullback(_ones_seed(ans, "grad"), keep_tape=False)
+
+    return value_and_grad_fun
+
+
+def _strip(tree):
+    """Auxiliary outputs are returned as values, not traced boxes."""
+    leaves, spec = tree_flatten(tree)
+    return tree_unflatten(spec, [getval(v) if type(v) is Box else v for v in leaves])
+
+
+def grad(fun, argnum=0, *, argnums=None, has_aux=False):
+    """Gradient of a scalar function with respect to argument(s) ``argnum``.
+
+    Reverse mode: one forward pass records the tape, one backward pass gives
+    every partial derivative. ``argnum`` may be a tuple (returns a tuple).
+
+    >>> grad(lambda x, y: x * y, argnum=(0, 1))(2.0, 5.0)
+    (5.0, 2.0)
+    """
+    vg = value_and_grad(fun, argnum, argnums=argnums, has_aux=has_aux)
+
+    @wraps(fun)
+    def grad_fun(*args, **kwargs):
+        (ans, g) = vg(*args, **kwargs)
+        if has_aux:
+            return g, ans[1]
+        return g
+
+    return grad_fun
+
+
+def grad_and_aux(fun, argnum=0):
+    """For ``fun`` returning ``(value, aux)``: return ``(grad of value, aux)``.
+
+    >>> grad_and_aux(lambda x: (x ** 2, "note"))(3.0)
+    (6.0, 'note')
+    """
+    return grad(fun, argnum, has_aux=True)
+
+
+def elementwise_grad(fun, argnum=0):
+    """Sum of the Jacobian's rows in one reverse pass: the derivative of an
+    elementwise function at every point at once.
+
+    >>> import numpy; elementwise_grad(lambda x: x ** 2)(numpy.array([1.0, 2.0]))
+    array([2., 4.])
+    """
+    @wraps(fun)
+    def ewg(*args, **kwargs):
+        ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
+        v = getval(ans)
+        if _dtype(v).kind == "c":
+            raise TypeError("chainrule: elementwise_grad only applies to real-output functions.")
+        return pullback(_onp.ones(_onp.shape(v), _dtype(v)), keep_tape=False)
+
+    return ewg
+
+
+def holomorphic_grad(fun, argnum=0):
+    """Complex derivative f'(z) of a holomorphic scalar function.
+
+    >>> holomorphic_grad(lambda z: z ** 2)(1j)
+    2j
+    """
+    @wraps(fun)
+    def hg(*args, **kwargs):
+        ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
+        v = getval(ans)
+        return pullback(_onp.ones(_onp.shape(v), _dtype(v)), keep_tape=False)
+
+    return hg
+
+
+def vjp(fun, *primals, has_aux=False):
+    """JAX-style reverse mode: ``out, pullback = vjp(f, *primals)``.
+
+    ``pullback(ct)`` returns a tuple with one cotangent per primal and may be
+    called many times.
+
+    >>> out, pb = vjp(lambda x: 3.0 * x, 2.0); pb(1.0)
+    (3.0,)
+    """
+    if has_aux:
+        aux_box = []
+
+        def f(xs):
+            out, aux = fun(*xs)
+            aux_box.append(aux)
+            return out
+        out, pb = _vjp_engine(f, tuple(primals))
+        return out, pb, _strip(aux_box[0])
+    out, pb = _vjp_engine(lambda xs: fun(*xs), tuple(primals))
+    return out, pb
+
+
+def make_vjp(fun, argnum=0):
+    """Autograd-style: ``vjp_fn, ans = make_vjp(f)(*args)``; ``vjp_fn(g)``."""
+    def maker(*args, **kwargs):
+        ans, pb = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
+        return pb, ans
+    return maker
+
+
+# ----------------------------------------------------------------------------
+# Forward mode
+# ----------------------------------------------------------------------------
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """JAX-style forward mode: ``(out, out_tangent) = jvp(f, primals, tangents)``.
+
+    Values and tangents go through ``f`` together, in one pass (the lecture's
+    a_i and ȧ_i columns).
+
+    >>> jvp(lambda x: x ** 3, (2.0,), (1.0,))
+    (8.0, 12.0)
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if has_aux:
+        aux_box = []
+
+        def f(xs):
+            out, aux = fun(*xs)
+            aux_box.append(aux)
+            return out
+        out, t = _jvp_engine(f, primals, tangents)
+        return out, t, _strip(aux_box[0])
+    return _jvp_engine(lambda xs: fun(*xs), primals, tangents)
+
+
+def make_jvp(fun, argnum=0):
+    """Autograd-style: ``make_jvp(f)(*args)(v) == (ans, J v)``."""
+    def maker(*args, **kwargs):
+        f = _unary(fun, args, kwargs, argnum)
+        x = _select_args(args, argnum)
+
+        def jvp_fn(v):
+            return _jvp_engine(f, x, v)
+        return jvp_fn
+    return maker
+
+
+def deriv(fun, argnum=0):
+    """Forward-mode derivative with a tangent of ones (scalar functions: f'(x)).
+
+    >>> deriv(lambda x: x ** 2)(3.0)
+    6.0
+    """
+    def d(*args, **kwargs):
+        x = args[argnum]
+        ones = _onp.ones(_onp.shape(getval(x)), _dtype(x))
+        if _onp.ndim(getval(x)) == 0 and not hasattr(getval(x), "shape"):
+            ones = ones[()]
+        return _jvp_engine(_unary(fun, args, kwargs, argnum), x, ones)[1]
+    return d
+
+
+def linearize(fun, *primals):
+    """``out, f_jvp = linearize(f, *primals)``: ``f_jvp(*tangents)`` is J·t.
+
+    Each call of ``f_jvp`` re-runs the forward pass with the new tangents
+    (chainrule does not store a linearized program).
+    """
+    out = fun(*primals)
+
+    def f_jvp(*tangents):
+        return jvp(fun, primals, tangents)[1]
+    return out, f_jvp
+
+
+# ----------------------------------------------------------------------------
+# Jacobians, batched: no Python loop over basis vectors
+# ----------------------------------------------------------------------------
+
+def _basis(leaves):
+    """Identity basis, split per leaf: leaf j gets shape (n_total, *leaf.shape)."""
+    sizes = [int(_onp.size(getval(v))) for v in leaves]
+    n = sum(sizes)
+    dtype = _onp.result_type(*[_dtype(v) for v in leaves]) if leaves else float
+    eye = _onp.eye(n, dtype=dtype)
+    out, start = [], 0
+    for v, s in zip(leaves, sizes):
+        out.append(eye[:, start:start + s].reshape((n,) + _onp.shape(getval(v))))
+        start += s
+    return out, n
+
+
+def _split_jac(block, out_shape, in_leaves, in_spec, batch_first):
+    """Turn a (n, *out) or (n, *in) batch into the Jacobian ``out.shape + in.shape``."""
+    pieces, start = [], 0
+    for v in in_leaves:
+        shp = _onp.shape(getval(v))
+        s = int(_onp.prod(shp, dtype=int))
+        pieces.append((start, s, shp))
+        start += s
+    res = []
+    for st, s, shp in pieces:
+        res.append(batch_first(st, s, shp))
+    return tree_unflatten(in_spec, res)
+
+
+def _moveaxis0_last(a):
+    from . import numpy as cnp
+    return cnp.moveaxis(a, 0, -1)
+
+
+def jacfwd(fun, argnum=0, *, argnums=None):
+    """Jacobian by forward mode: all n basis tangents pushed through at once.
+
+    Cheapest when the output has at least as many elements as the input.
+    Result shape: ``out.shape + in.shape``.
+
+    >>> import numpy; jacfwd(lambda x: x ** 2)(numpy.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
+    which = _argnums(argnum, argnums)
+
+    @wraps(fun)
+    def jac(*args, **kwargs):
+        x = _select_args(args, which)
+        in_leaves, in_spec = tree_flatten(x)
+        basis, n = _basis(in_leaves)
+        out, tans = _jvp_engine(_unary(fun, args, kwargs, which), x, tree_unflatten(in_spec, basis),
+                                batch_shape=(n,))
+        out_leaves, out_spec = tree_flatten(out)
+        tan_leaves = tree_flatten(tans)[0]
+        res = []
+        for o, t in zip(out_leaves, tan_leaves):
+            oshape = _onp.shape(getval(o))
+            t_last = _moveaxis0_last(t)  # out.shape + (n,)
+
+            def piece(st, s, shp, t_last=t_last, oshape=oshape):
+                return t_last[..., st:st + s].reshape(oshape + shp)
+            res.append(_split_jac(None, oshape, in_leaves, in_spec, piece))
+        return tree_unflatten(out_spec, res)
+
+    return jac
+
+
+def jacrev(fun, argnum=0, *, argnums=None):
+    """Jacobian by reverse mode: all m basis cotangents pulled back at once.
+
+    Cheapest when the input has more elements than the output.
+    Result shape: ``out.shape + in.shape``.
+
+    >>> import numpy; jacrev(lambda x: numpy.sum(x) * 1.0)(numpy.array([1.0, 2.0]))
+    array([1., 1.])
+    """
+    which = _argnums(argnum, argnums)
+
+    @wraps(fun)
+    def jac(*args, **kwargs):
+        x = _select_args(args, which)
+        out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
+        return _jacrev_from(out, pullback, x)
+
+    return jac
+
+
+def _jacrev_from(out, pullback, x):
+    out_leaves, out_spec = tree_flatten(out)
+    in_leaves, in_spec = tree_flatten(x)
+    seeds, m = _basis(out_leaves)
+    if m == 0:
+        seeds = [_zeros((0,) + _onp.shape(getval(o)), _dtype(o)) for o in out_leaves]
+    cts = pullback(tree_unflatten(out_spec, seeds), keep_tape=False)
+    ct_leaves = tree_flatten(cts)[0]  # each (m, *in.shape)
+    res, start = [], 0
+    for o in out_leaves:
+        oshape = _onp.shape(getval(o))
+        s = int(_onp.prod(oshape, dtype=int))
+        row = [c[start:start + s].reshape(oshape + _onp.shape(getval(v)))
+               for c, v in zip(ct_leaves, in_leaves)]
+        res.append(tree_unflatten(in_spec, row))
+        start += s
+    return tree_unflatten(out_spec, res)
+
+
+def jacobian(fun, argnum=0, *, argnums=None):
+    """Jacobian ``out.shape + in.shape``, choosing the cheaper mode itself.
+
+    Following the lecture: **forward mode** when the output has at least as
+    many elements as the input (one batched pass of n tangents), **reverse
+    mode** otherwise (one batched pass of m cotangents). The function is first
+    run once on the tape; if forward mode wins, it runs again in forward mode.
+
+    >>> import numpy; jacobian(lambda x: 2.0 * x)(numpy.ones(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    which = _argnums(argnum, argnums)
+    fwd = jacfwd(fun, argnums=which)
+
+    @wraps(fun)
+    def jac(*args, **kwargs):
+        x = _select_args(args, which)
+        out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
+        n_in = sum(int(_onp.size(getval(v))) for v in tree_flatten(x)[0])
+        n_out = sum(int(_onp.size(getval(v))) for v in tree_flatten(out)[0])
+        if n_out >= n_in:
+            return fwd(*args, **kwargs)
+        return _jacrev_from(out, pullback, x)
+
+    return jac
+
+
+def hessian(fun, argnum=0, *, argnums=None):
+    """Hessian as forward-over-reverse: ``jacfwd(jacrev(fun))``.
+
+    >>> import numpy; hessian(lambda x: numpy.sum(x ** 3) * 1.0)(numpy.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    which = _argnums(argnum, argnums)
+    return jacfwd(jacrev(fun, argnums=which), argnums=which)
+
+
+def hvp(fun, argnum=0):
+    """Hessian-vector product by forward-over-reverse: ``hvp(f)(*args, v)``.
+
+    Costs a small constant times one gradient, never forms the Hessian.
+
+    >>> hvp(lambda x: x ** 3)(2.0, 1.0)
+    12.0
+    """
+    g = grad(fun, argnum)
+
+    def hv(*args, **kwargs):
+        args, v = args[:-1], args[-1]
+        x = args[argnum]
+        return _jvp_engine(_unary(g, args, kwargs, argnum), x, v)[1]
+    return hv
+
+
+def make_hvp(fun, argnum=0):
+    """Autograd-style: ``hvp_fn, grad_value = make_hvp(f)(*args)``; ``hvp_fn(v)``.
+
+    The forward and backward passes of the gradient are recorded once and
+    reused for every vector (reverse-over-reverse).
+    """
+    def maker(*args, **kwargs):
+        return make_vjp(grad(fun, argnum), argnum)(*args, **kwargs)
+    return maker
+
+
+def hessian_tensor_product(fun, argnum=0):
+    """``(*args, V) -> sum over V's axes of H·V`` (reverse-over-reverse, as autograd)."""
+    from . import numpy as cnp
+    fun_grad = grad(fun, argnum)
+
+    def vector_dot_grad(*args, **kwargs):
+        args, vector = args[:-1], args[-1]
+        return cnp.tensordot(fun_grad(*args, **kwargs), vector, _onp.ndim(getval(vector)))
+    return grad(vector_dot_grad, argnum)
+
+
+hessian_vector_product = hessian_tensor_product
+
+
+def tensor_jacobian_product(fun, argnum=0):
+    """``(*args, V) -> V·J``: the Jacobian left-multiplied by the tensor ``V``
+    (one reverse pass; ``V`` has the output's shape)."""
+    def tjp(*args, **kwargs):
+        args, vector = args[:-1], args[-1]
+        ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
+        return pullback(vector, keep_tape=False)
+    return tjp
+
+
+vector_jacobian_product = tensor_jacobian_product
+
+
+def grad_named(fun, argname):
+    """Gradient with respect to the argument called ``argname``."""
+    arg_index = list(inspect.signature(fun).parameters).index(argname)
+    return grad(fun, arg_index)
+
+
+def multigrad_dict(fun):
+    """Gradients with respect to every argument at once, as an ordered dict
+    ``{argname: gradient}`` (defaults included)."""
+    sig = inspect.signature(fun)
+
+    def gradfun(*args, **kwargs):
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        names = list(bound.arguments)
+
+        def newfun(d):
+            b = sig.bind_partial()
+            b.arguments.update(d)
+            return fun(*b.args, **b.kwargs)
+        g = grad(newfun)(dict(bound.arguments))
+        return OrderedDict((n, g[n]) for n in names)
+
+    return gradfun
+
+
+def checkpoint(fun):
+    """Discard ``fun``'s intermediate values after the forward pass and
+    recompute them in the backward pass: trades time for memory."""
+    from .extend import primitive
+
+    wrapped = primitive(fun)
+
+    def joint(argnums, g, ans, *args, **kwargs):
+        sel = tuple(argnums)
+        _, pb = _vjp_engine(lambda xs: fun(*_substitute(args, sel, xs), **kwargs),
+                            _select_args(args, sel))
+        return pb(g, keep_tape=False)
+    wrapped.vjp_joint = joint
+
+    def jvp_joint(traced, ans, *args, **kwargs):
+        sel = tuple(i for i, _ in traced)
+        return _jvp_engine(lambda xs: fun(*_substitute(args, sel, xs), **kwargs),
+                           _select_args(args, sel), tuple(t for _, t in traced))[1]
+    wrapped.jvp_joint = jvp_joint
+    return wrapped
