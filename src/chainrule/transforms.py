@@ -18,7 +18,7 @@ from functools import wraps
 
 import numpy as _onp
 
-from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
+from .core.trace import Box, ForwardTrace, Primitive, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
 
 __all__ = [
@@ -616,21 +616,29 @@ def multigrad_dict(fun):
 
 def checkpoint(fun):
     """Discard ``fun``'s intermediate values after the forward pass and
-    recompute them in the backward pass: trades time for memory."""
-    from .extend import primitive
+    recompute them in the backward pass: trades time for memory.
 
-    wrapped = primitive(fun)
+    >>> import chainrule.numpy as np
+    >>> block = checkpoint(lambda x: np.sin(x) * x)
+    >>> float(grad(block)(0.0))
+    0.0
+    """
+    wrapped = Primitive(fun, name=getattr(fun, "__name__", "checkpointed"))
 
-    def joint(argnums, g, ans, *args, **kwargs):
+    def vjp_joint(argnums, g, ans, *args, **kwargs):
         sel = tuple(argnums)
         _, pb = _vjp_engine(lambda xs: fun(*_substitute(args, sel, xs), **kwargs),
                             _select_args(args, sel))
         return pb(g, keep_tape=False)
-    wrapped.vjp_joint = joint
 
     def jvp_joint(traced, ans, *args, **kwargs):
         sel = tuple(i for i, _ in traced)
+        t0, x0 = traced[0][1], args[traced[0][0]]
+        batch = _onp.shape(getval(t0))[: _onp.ndim(getval(t0)) - _onp.ndim(getval(x0))]
         return _jvp_engine(lambda xs: fun(*_substitute(args, sel, xs), **kwargs),
-                           _select_args(args, sel), tuple(t for _, t in traced))[1]
+                           _select_args(args, sel), tuple(t for _, t in traced),
+                           batch_shape=batch)[1]
+
+    wrapped.vjp_joint = vjp_joint
     wrapped.jvp_joint = jvp_joint
     return wrapped

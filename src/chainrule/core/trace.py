@@ -108,13 +108,10 @@ class ReverseTrace(Trace):
         vals = list(args)
         parents = []
         outer = False
-        vjps = prim.vjps
         for i, a in enumerate(args):
             if type(a) is Box:
                 if a._trace is self:
                     vals[i] = a._value
-                    if i not in vjps and prim.vjp_joint is None:
-                        raise MissingRuleError(prim.name, i, "rev")
                     parents.append((i, a._t))
                     if type(a._value) is Box:
                         outer = True
@@ -271,7 +268,12 @@ def backward(tape, seeds, n_inputs, keep_tape=False):
             continue
         vjps = prim.vjps
         for argnum, p in parents:
-            c = vjps[argnum](g, ans, *vals, **kwargs)
+            rule = vjps.get(argnum)
+            if rule is None:
+                # Checked here, not while recording, so that a function whose
+                # derivative is never needed may still run under a tape.
+                raise MissingRuleError(prim.name, argnum, "rev")
+            c = rule(g, ans, *vals, **kwargs)
             q = adj[p]
             adj[p] = c if q is None else q + c
     return adj[:n_inputs]
