@@ -105,20 +105,26 @@ class ReverseTrace(Trace):
         return Box(value, self, len(self.tape) - 1)
 
     def apply(self, prim, args, kwargs):
+        tape = self.tape
+        if len(args) == 1:  # fast path: the one argument is ours
+            a = args[0]
+            v = a._value
+            ans = prim(v, **kwargs) if type(v) is Box else prim.fun(v, **kwargs)
+            tape.append((prim, (v,), kwargs, ans if prim.needs_ans else None, ((0, a._t),)))
+            return Box(ans, self, len(tape) - 1)
         vals = list(args)
         parents = []
         outer = False
         for i, a in enumerate(args):
             if type(a) is Box:
                 if a._trace is self:
-                    vals[i] = a._value
+                    v = vals[i] = a._value
                     parents.append((i, a._t))
-                    if type(a._value) is Box:
+                    if type(v) is Box:
                         outer = True
                 else:
                     outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
-        tape = self.tape
         tape.append((prim, vals, kwargs, ans if prim.needs_ans else None, parents))
         return Box(ans, self, len(tape) - 1)
 
@@ -137,10 +143,22 @@ class ForwardTrace(Trace):
         return Box(value, self, tangent)
 
     def apply(self, prim, args, kwargs):
+        jvps = prim.jvps
+        if len(args) == 1 and prim.jvp_joint is None:  # fast path: the one argument is ours
+            a = args[0]
+            v = a._value
+            ans = prim(v, **kwargs) if type(v) is Box else prim.fun(v, **kwargs)
+            try:
+                rule = jvps[0]
+            except KeyError:
+                raise MissingRuleError(prim.name, 0, "fwd") from None
+            tangent = rule(a._t, ans, v, **kwargs)
+            if prim.fix_tangent is not None:
+                tangent = prim.fix_tangent(tangent, ans, self.batch_shape)
+            return Box(ans, self, tangent)
         vals = list(args)
         traced = []
         outer = False
-        jvps = prim.jvps
         for i, a in enumerate(args):
             if type(a) is Box:
                 if a._trace is self:
@@ -268,12 +286,13 @@ def backward(tape, seeds, n_inputs, keep_tape=False):
             continue
         vjps = prim.vjps
         for argnum, p in parents:
-            rule = vjps.get(argnum)
-            if rule is None:
+            try:
+                rule = vjps[argnum]
+            except KeyError:
                 # Checked here, not while recording, so that a function whose
                 # derivative is never needed may still run under a tape.
-                raise MissingRuleError(prim.name, argnum, "rev")
-            c = rule(g, ans, *vals, **kwargs)
+                raise MissingRuleError(prim.name, argnum, "rev") from None
+            c = rule(g, ans, *vals, **kwargs) if kwargs else rule(g, ans, *vals)
             q = adj[p]
             adj[p] = c if q is None else q + c
     return adj[:n_inputs]
