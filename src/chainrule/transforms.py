@@ -66,8 +66,8 @@ def _cast_like(g, x):
         if gdt.kind == "c" and dt.kind != "c":
             g = _onp.real(g)
         g = _onp.asarray(g, dtype=dt)
-    if isinstance(getval(x), (float, complex)) and _onp.ndim(g) == 0:
-        return g[()] if hasattr(g, "shape") else g
+    if type(getval(x)) in (float, complex) and _onp.ndim(g) == 0:
+        return type(getval(x))(g)  # a Python number in, a Python number out
     return g
 
 
