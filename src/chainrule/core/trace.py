@@ -112,6 +112,26 @@ class ReverseTrace(Trace):
             ans = prim(v, **kwargs) if type(v) is Box else prim.fun(v, **kwargs)
             tape.append((prim, (v,), kwargs, ans if prim.needs_ans else None, ((0, a._t),)))
             return Box(ans, self, len(tape) - 1)
+        if len(args) == 2:  # fast path for binary operators
+            a, b = args
+            if type(a) is Box and a._trace is self:
+                va = a._value
+                if type(b) is Box and b._trace is self:
+                    vb = b._value
+                    parents = ((0, a._t), (1, b._t))
+                else:
+                    vb = b
+                    parents = ((0, a._t),)
+            else:  # then b is ours: the trace was chosen from the arguments
+                va, vb = a, b._value
+                parents = ((1, b._t),)
+            vals = (va, vb)
+            if type(va) is Box or type(vb) is Box:
+                ans = prim(va, vb, **kwargs)
+            else:
+                ans = prim.fun(va, vb, **kwargs)
+            tape.append((prim, vals, kwargs, ans if prim.needs_ans else None, parents))
+            return Box(ans, self, len(tape) - 1)
         vals = list(args)
         parents = []
         outer = False
