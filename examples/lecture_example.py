@@ -35,9 +35,10 @@ def main(w0=0.5, w1=2.0, x=1.5):
     _, pullback = vjp(f, w0, w1, x)
     g_w0, g_w1, g_x = pullback((0.0, 1.0))
     print("\nreverse mode, one backward pass from y2 (ā7 = 1, ā6 = 0):")
-    print(f"  dy2/dw0 = -sin(a5)    = {float(g_w0):+.12f}   (closed form {-math.sin(a5):+.12f})")
-    print(f"  dy2/dw1 = -x sin(a5)  = {float(g_w1):+.12f}   (closed form {-x * math.sin(a5):+.12f})")
-    print(f"  dy2/dx  = -w1 sin(a5) = {float(g_x):+.12f}   (closed form {-w1 * math.sin(a5):+.12f})")
+    for label, value, closed in [("dy2/dw0 = -sin(a5)   ", g_w0, -math.sin(a5)),
+                                 ("dy2/dw1 = -x sin(a5) ", g_w1, -x * math.sin(a5)),
+                                 ("dy2/dx  = -w1 sin(a5)", g_x, -w1 * math.sin(a5))]:
+        print(f"  {label} = {float(value):+.12f}   (closed form {closed:+.12f})")
 
     # The whole 2x3 Jacobian: forward mode needs n = 3 passes, reverse m = 2.
     def F(w):

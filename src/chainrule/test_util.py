@@ -119,14 +119,21 @@ def _check(f, x, modes, order, rng, what, level, eps, rtol, atol):
                 return _vjp_engine(f, xv)[1](_covector(u))
             _check(f_vjp, x, modes, order - 1, rng, what, level + 1, eps, rtol, atol)
 
+            # The pullback is linear in the cotangent; its own derivative in
+            # the cotangent (a rule of a rule) is checked too.
+            def f_ct(uv, x=x):
+                return _vjp_engine(f, x)[1](_covector(uv))
+            _check(f_ct, u, modes, order - 1, rng, f"{what} (cotangent)", level + 1,
+                   eps, rtol, atol)
+
 
 def _is_float(x):
     leaves = tree_flatten(x)[0]
     return bool(leaves) and all(_onp.result_type(getval(v)).kind in "fc" for v in leaves)
 
 
-def check_grads(f, modes=("fwd", "rev"), order=2, *, argnums=None, eps=EPS, rtol=RTOL,
-                atol=ATOL, seed=0):
+def check_grads(f, modes=("fwd", "rev"), order=2, *, argnums=None, argnum=None, eps=EPS,
+                rtol=RTOL, atol=ATOL, seed=0):
     """Return ``check(*args)`` that verifies ``f``'s derivatives at ``args``.
 
     Checks every float argument (or those in ``argnums``) separately, in each
@@ -137,6 +144,11 @@ def check_grads(f, modes=("fwd", "rev"), order=2, *, argnums=None, eps=EPS, rtol
     >>> import chainrule.numpy as np
     >>> check_grads(lambda x, y: np.sum(x * y), order=1)(np.ones(3), np.arange(3.0))
     """
+    if argnum is not None:  # autograd's spelling
+        argnums = argnum
+    if isinstance(modes, int) or (isinstance(modes, tuple) and modes
+                                  and all(isinstance(m, int) for m in modes)):
+        argnums, modes = modes, ("fwd", "rev")  # autograd: check_grads(f, argnum, ...)
     if isinstance(modes, str):
         modes = (modes,)
 
@@ -211,3 +223,28 @@ def combo_check(fun, *args, **kwargs):
                 check_grads(lambda *xs: fun(*xs, **kw), modes=modes, order=order,
                             argnums=argnums)(*a)
     return check
+
+
+# -- autograd's smaller helpers -----------------------------------------------------------
+
+def scalar_close(a, b, rtol=RTOL, atol=ATOL):
+    """``|a - b| <= atol + rtol * max(|a|, |b|)``."""
+    return _close(float(_onp.real(a)), float(_onp.real(b)), rtol, atol)[0]
+
+
+def check_equivalent(x, y, rtol=RTOL, atol=ATOL):
+    """Assert two trees of arrays are equal within tolerance."""
+    lx, ly = tree_flatten(x)[0], tree_flatten(y)[0]
+    assert len(lx) == len(ly), "check_equivalent: different structures"
+    for a, b in zip(lx, ly):
+        _onp.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+
+
+def check_jvp(f, x, eps=EPS, rtol=RTOL, atol=ATOL, seed=0):
+    """Forward mode of ``f`` at ``x`` against central differences (one random direction)."""
+    _check_fwd(f, x, _onp.random.default_rng(seed), "argument", 1, eps, rtol, atol)
+
+
+def check_vjp(f, x, eps=EPS, rtol=RTOL, atol=ATOL, seed=0):
+    """Reverse mode of ``f`` at ``x`` against central differences (random directions)."""
+    _check_rev(f, x, _onp.random.default_rng(seed), "argument", 1, eps, rtol, atol)

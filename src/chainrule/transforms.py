@@ -18,7 +18,7 @@ from functools import wraps
 
 import numpy as _onp
 
-from .core.trace import Box, ForwardTrace, Primitive, ReverseTrace, backward, getval
+from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
 
 __all__ = [
@@ -26,7 +26,8 @@ __all__ = [
     "holomorphic_grad", "jvp", "vjp", "make_vjp", "make_jvp", "linearize",
     "jacfwd", "jacrev", "jacobian", "hessian", "hvp", "make_hvp",
     "hessian_tensor_product", "hessian_vector_product", "tensor_jacobian_product",
-    "vector_jacobian_product", "multigrad_dict", "checkpoint", "grad_named",
+    "vector_jacobian_product", "multigrad_dict", "checkpoint", "grad_named", "make_ggnvp",
+    "make_jvp_reversemode",
 ]
 
 
@@ -185,6 +186,11 @@ def _ones_seed(ans, who):
         raise TypeError(
             f"chainrule: {who} needs a real scalar output, but it is complex. "
             "Use holomorphic_grad, or take np.real / np.abs of the output."
+        )
+    if _dtype(v).kind != "f":
+        raise TypeError(
+            f"chainrule: {who} needs a float output, but the function returned dtype "
+            f"{_dtype(v)}, which has no derivative (a comparison or an integer result?)."
         )
     return _onp.ones(_onp.shape(v), _dtype(v))
 
@@ -581,7 +587,14 @@ def tensor_jacobian_product(fun, argnum=0):
     def tjp(*args, **kwargs):
         args, vector = args[:-1], args[-1]
         ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
-        return pullback(vector, keep_tape=False)
+        if _onp.shape(getval(vector)) == _onp.shape(getval(ans)):
+            return pullback(vector, keep_tape=False)
+        # V covers only the output's leading axes (autograd's contraction).
+        from . import numpy as cnp
+
+        def vector_dot_fun(*a, **kw):
+            return cnp.tensordot(vector, fun(*a, **kw), axes=_onp.ndim(getval(vector)))
+        return jacobian(vector_dot_fun, argnum)(*args, **kwargs)
     return tjp
 
 
@@ -623,7 +636,10 @@ def checkpoint(fun):
     >>> float(grad(block)(0.0))
     0.0
     """
-    wrapped = Primitive(fun, name=getattr(fun, "__name__", "checkpointed"))
+    from .extend import _batch_shape, primitive
+
+    # extend.primitive handles container arguments and outputs.
+    wrapped = primitive(fun)
 
     def vjp_joint(argnums, g, ans, *args, **kwargs):
         sel = tuple(argnums)
@@ -633,8 +649,7 @@ def checkpoint(fun):
 
     def jvp_joint(traced, ans, *args, **kwargs):
         sel = tuple(i for i, _ in traced)
-        t0, x0 = traced[0][1], args[traced[0][0]]
-        batch = _onp.shape(getval(t0))[: _onp.ndim(getval(t0)) - _onp.ndim(getval(x0))]
+        batch = _batch_shape(traced[0][1], args[traced[0][0]])
         return _jvp_engine(lambda xs: fun(*_substitute(args, sel, xs), **kwargs),
                            _select_args(args, sel), tuple(t for _, t in traced),
                            batch_shape=batch)[1]
@@ -642,3 +657,40 @@ def checkpoint(fun):
     wrapped.vjp_joint = vjp_joint
     wrapped.jvp_joint = jvp_joint
     return wrapped
+
+
+def make_ggnvp(f, g=None, f_argnum=0):
+    """Generalized Gauss-Newton-vector products ``v -> Jᵀ H_g J v`` of ``g∘f``
+    at a point: ``make_ggnvp(f, g)(*args)(v)``. ``g`` defaults to
+    ``0.5 * sum(y**2, axis=-1)`` as in autograd. J·v by forward mode, H_g by
+    forward-over-reverse, Jᵀ by the pullback recorded once.
+    """
+    from . import numpy as cnp
+    if g is None:
+        def g(y):
+            return 0.5 * cnp.sum(y ** 2, axis=-1)
+
+    def maker(*args, **kwargs):
+        f1 = _unary(f, args, kwargs, f_argnum)
+        x = args[f_argnum]
+        f_x, f_vjp = _vjp_engine(f1, x)
+        g_hvp = hvp(g)
+
+        def ggnvp(v):
+            return f_vjp(g_hvp(f_x, _jvp_engine(f1, x, v)[1]))
+        return ggnvp
+    return maker
+
+
+def make_jvp_reversemode(fun, argnum=0):
+    """J·v from reverse mode alone (the transpose of the pullback), as autograd
+    offers; forward mode (:func:`make_jvp`) is cheaper and exact alike."""
+    def maker(*args, **kwargs):
+        f1 = _unary(fun, args, kwargs, argnum)
+        x = args[argnum]
+        y, pullback = _vjp_engine(f1, x)
+        zeros = tree_unflatten(tree_flatten(y)[1], [
+            _zeros(_onp.shape(getval(v)), _dtype(v)) for v in tree_flatten(y)[0]])
+        _, pb_of_pb = _vjp_engine(lambda u: pullback(u), zeros)
+        return pb_of_pb
+    return maker

@@ -5,7 +5,7 @@ class ChainruleError(Exception):
     """Base class of chainrule's own errors."""
 
 
-class MissingRuleError(ChainruleError, TypeError):
+class MissingRuleError(ChainruleError, TypeError, NotImplementedError):
     """A traced value reached a function that has no derivative rule for it."""
 
     def __init__(self, name, argnum, mode):
@@ -13,10 +13,17 @@ class MissingRuleError(ChainruleError, TypeError):
         definer = "defvjp" if mode == "rev" else "defjvp"
         super().__init__(
             f"chainrule: '{name}' has no {kind} rule for argument {argnum}, so it cannot be "
-            f"differentiated. Define one with chainrule.extend.{definer}({name.split('.')[-1]}, ...), "
-            "or wrap the computation in your own chainrule.extend.primitive."
+            f"differentiated. Define one with "
+            f"chainrule.extend.{definer}({name.split('.')[-1]}, ...), or wrap the computation "
+            "in your own chainrule.extend.primitive."
         )
 
 
 class TracedWriteError(ChainruleError, TypeError):
     """A traced value was about to be turned into a plain number or written into a plain array."""
+
+
+class NotDifferentiableError(ChainruleError, NotImplementedError):
+    """The derivative does not exist or is not provided for these arguments
+    (for example svd(full_matrices=True) of a non-square matrix); the message
+    says which case and what to use instead."""

@@ -237,6 +237,14 @@ class Primitive:
                 t = a._trace
                 if trace is None or t.level > trace.level:
                     trace = t
+        if kwargs:
+            for k, v in kwargs.items():
+                if type(v) is Box:
+                    # Keyword arguments are configuration, never differentiated:
+                    # say so rather than silently drop a derivative.
+                    raise TypeError(
+                        f"chainrule: {self.name} got a traced value for keyword '{k}', which is "
+                        "not differentiated; pass it positionally if the function allows.")
         if trace is None:
             return self.fun(*args, **kwargs)
         return trace.apply(self, args, kwargs)
@@ -287,7 +295,7 @@ def backward(tape, seeds, n_inputs, keep_tape=False):
     if not seeds:
         return [None] * n_inputs
     end = max(i for i, _ in seeds)
-    adj = [None] * (end + 1)
+    adj = [None] * max(end + 1, n_inputs)
     for i, g in seeds:
         adj[i] = g if adj[i] is None else adj[i] + g
     for i in range(end, n_inputs - 1, -1):
@@ -300,7 +308,7 @@ def backward(tape, seeds, n_inputs, keep_tape=False):
             tape[i] = None
         if prim.vjp_joint is not None:
             cts = prim.vjp_joint([p[0] for p in parents], g, ans, *vals, **kwargs)
-            for (argnum, p), c in zip(parents, cts):
+            for (_, p), c in zip(parents, cts):
                 q = adj[p]
                 adj[p] = c if q is None else q + c
             continue

@@ -15,6 +15,7 @@ Plain arrays in, plain arrays out: outside a transform these are NumPy's own
 functions plus one cheap check for traced arguments.
 """
 
+import importlib as _importlib
 import sys as _sys
 
 import numpy as _np
@@ -39,7 +40,7 @@ from .shape import broadcast_to, concatenate, reshape, transpose, broadcast_arra
 
 for _name in ["matmul", "einsum", "reshape", "transpose", "concatenate", "broadcast_to",
               "broadcast_arrays", "permute_dims", "concat", "amax", "amin", "divide",
-              "true_divide", "abs", "mod", "conjugate", "cumulative_sum", "cumulative_prod",
+              "true_divide", "abs", "mod", "conjugate", "conj", "cumulative_sum", "cumulative_prod",
               "row_stack", "asanyarray", "ascontiguousarray", "asfortranarray"]:
     COMPOSITES.setdefault("numpy." + _name, globals()[_name])
 
@@ -81,7 +82,9 @@ def _install_norule():
 
 _install_norule()
 
-from . import fft, linalg, random  # noqa: E402,F401
+# `from numpy import *` bound numpy's own fft/linalg/random; replace them with ours.
+fft, linalg, random = (_importlib.import_module(f"{__name__}.{_m}")
+                       for _m in ("fft", "linalg", "random"))
 
 _box._install(_sys.modules[__name__])
 

@@ -61,26 +61,38 @@ def _install(cnp):
             raise TracedWriteError(
                 f"chainrule: {kind}() of a traced value would drop its derivative. Keep it an "
                 "array (use chainrule.numpy functions), or take the plain value outside the "
-                "differentiated function."
+                "differentiated function. Writing a traced scalar into a plain NumPy array "
+                "(arr[i] = x) does this too: build the array with np.stack / np.array([...]) "
+                "from chainrule.numpy, or write into a traced array instead."
             )
         return conv
     B.__float__ = _no_scalar("float")
     B.__complex__ = _no_scalar("complex")
 
+    write_hint = (
+        "Build the array functionally instead: np.stack / np.concatenate / np.where on traced "
+        "values, or np.array([...]) from chainrule.numpy; or assign into a traced array "
+        "(a = np.zeros(n) + 0 * x; a[i] = x), and use a = a + x rather than a += x on a "
+        "plain array."
+    )
+
     def __array__(self, dtype=None, copy=None):
         raise TracedWriteError(
             "chainrule: a traced value cannot become a plain NumPy array (for example by "
-            "writing it into one with arr[i] = x, or by np.asarray). Build the array "
-            "functionally instead: np.stack / np.concatenate / np.where on traced values, or "
-            "np.array([...]) from chainrule.numpy; or assign into a traced array "
-            "(a = np.zeros(n) + 0 * x; a[i] = x)."
+            "writing it into one with arr[i] = x, or by np.asarray). " + write_hint
         )
     B.__array__ = __array__
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # Raw NumPy ufuncs on a traced value (e.g. ndarray * box) come here.
         f = getattr(cnp, ufunc.__name__, None)
-        if method != "__call__" or f is None or kwargs.get("out") is not None:
+        if kwargs.get("out") is not None:
+            raise TracedWriteError(
+                f"chainrule: numpy.{ufunc.__name__} cannot write a traced value into a plain "
+                "NumPy array (out=, or an in-place operator such as a += x on a plain array). "
+                + write_hint
+            )
+        if method != "__call__" or f is None:
             raise TracedWriteError(
                 f"chainrule: numpy.{ufunc.__name__}.{method} on a traced value is not supported; "
                 "use chainrule.numpy instead of numpy inside differentiated functions."
@@ -91,6 +103,12 @@ def _install(cnp):
     def __array_function__(self, func, types, args, kwargs):
         # Raw NumPy functions on a traced value dispatch to chainrule.numpy.
         f = getattr(cnp, func.__name__, None)
+        if func.__name__ in ("copyto", "put", "place", "putmask", "put_along_axis",
+                             "fill_diagonal"):
+            raise TracedWriteError(
+                f"chainrule: numpy.{func.__name__} writes into a plain NumPy array, which "
+                "cannot hold a traced value. " + write_hint
+            )
         if f is None or getattr(f, "__module__", "") == "numpy":
             raise TracedWriteError(
                 f"chainrule: numpy.{func.__name__} on a traced value has no chainrule version; "
@@ -117,10 +135,22 @@ def _install(cnp):
     for name in ["sum", "mean", "prod", "var", "std", "max", "min", "cumsum", "cumprod",
                  "dot", "transpose", "ravel", "squeeze", "swapaxes", "clip", "conj",
                  "conjugate", "take", "repeat", "diagonal", "trace", "round", "argmax",
-                 "argmin", "argsort", "nonzero", "all", "any", "sort", "flatten", "ptp"]:
+                 "argmin", "argsort", "nonzero", "all", "any", "flatten", "ptp"]:
         if hasattr(cnp, name):
             setattr(B, name, method(getattr(cnp, name)))
     B.flatten = lambda self, order="C": cnp.ravel(self, order)
+
+    # ndarray.sort and ndarray.partition work in place and return None: rebind
+    # the box to the sorted value, as x[idx] = v does.
+    def sort(self, axis=-1, kind=None, order=None):
+        new = cnp.sort(self, axis=axis, kind=kind)
+        self._value, self._t = new._value, new._t
+    B.sort = sort
+
+    def partition(self, kth, axis=-1, kind="introselect", order=None):
+        new = cnp.partition(self, kth, axis=axis)
+        self._value, self._t = new._value, new._t
+    B.partition = partition
 
     def reshape(self, *shape, **kw):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

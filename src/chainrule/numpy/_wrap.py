@@ -59,7 +59,12 @@ def nondiff(fun, name=None):
 # Shapes of plain and traced values
 # ----------------------------------------------------------------------------
 
+_SCALARS = (float, int, complex, bool)
+
+
 def shape(x):
+    if type(x) in _SCALARS:  # checked first: an AttributeError would cost more
+        return ()
     try:
         return x.shape
     except AttributeError:
@@ -67,6 +72,8 @@ def shape(x):
 
 
 def ndim(x):
+    if type(x) in _SCALARS:
+        return 0
     try:
         return x.ndim
     except AttributeError:
@@ -122,20 +129,22 @@ def unbroadcast(g, x, out_ndim):
     the shapes are compared first. A complex cotangent of a real input keeps
     its real part (autograd's convention).
     """
-    from . import sum as _sum, real as _real
     gs = shape(g)
     xs = shape(x)
     if gs != xs:
+        from . import sum as _sum
         nb = len(gs) - out_ndim
         target = gs[:nb] + tuple(xs)
         if gs != target:
             lead = len(gs) - nb - len(xs)
             axes = tuple(range(nb, nb + lead))
-            axes += tuple(nb + lead + i for i, n in enumerate(xs) if n == 1 and gs[nb + lead + i] != 1)
+            axes += tuple(nb + lead + i for i, n in enumerate(xs)
+                          if n == 1 and gs[nb + lead + i] != 1)
             g = _sum(g, axis=axes, keepdims=True)
             if lead:
                 g = g.reshape(target)
     if dtype(g).kind == "c" and dtype(x).kind != "c":
+        from . import real as _real
         g = _real(g)
     return g
 

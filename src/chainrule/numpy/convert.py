@@ -116,7 +116,10 @@ def full(shape_, fill_value, dtype=None, order="C", **kw):
     """Array of ``shape_`` filled with ``fill_value`` (differentiable in it)."""
     from . import broadcast_to
     if type(fill_value) is Box:
-        return broadcast_to(fill_value, shape_) + _np.zeros(shape_, dtype=dtype or float)
+        if isinstance(shape_, (int, _np.integer)):
+            shape_ = (int(shape_),)
+        out = broadcast_to(fill_value, tuple(shape_))
+        return out if dtype is None else _astype(out, dtype)
     return _np.full(shape_, fill_value, dtype=dtype, order=order)
 
 
@@ -132,19 +135,27 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     """Evenly spaced numbers; differentiable in ``start`` and ``stop``."""
     if type(start) is not Box and type(stop) is not Box:
         return _np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    from . import moveaxis
     div = (num - 1) if endpoint else num
-    frac = _np.arange(num, dtype=float) / (div if div > 0 else 1)
+    nd = max(_np.ndim(getval(start)), _np.ndim(getval(stop)))
+    # Samples along a new first axis, in front of the (broadcast) shape of start/stop.
+    frac = (_np.arange(num, dtype=float) / (div if div > 0 else 1)).reshape((-1,) + (1,) * nd)
     step = (stop - start) / (div if div > 0 else 1)
     out = start + (stop - start) * frac
+    if axis != 0:
+        out = moveaxis(out, 0, axis)
+    if dtype is not None:
+        out = _astype(out, dtype)
     return (out, step) if retstep else out
 
 
 @composite
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     """Coordinate matrices from coordinate vectors (traced vectors welcome)."""
-    from . import broadcast_to, reshape
+    from . import broadcast_to, ravel, reshape
     n = len(xi)
-    shapes = [shape(x)[0] if len(shape(x)) else 1 for x in xi]
+    xi = [ravel(x) for x in xi]  # NumPy flattens N-D inputs
+    shapes = [shape(x)[0] for x in xi]
     outs = []
     for i, x in enumerate(xi):
         s = [1] * n

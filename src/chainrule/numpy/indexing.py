@@ -9,6 +9,7 @@ could be reordered by advanced indexing.
 
 import numpy as _np
 
+from ..core.errors import NotDifferentiableError
 from ..core.trace import Box, getval
 from ._wrap import defprim, ndim, normalize_axis, scatter_add, shape, dtype
 from .reductions import composite
@@ -30,20 +31,17 @@ def _plain_index(idx):
     return tuple(out)
 
 
-def _expand_ellipsis(idx, nd):
-    """Replace ``...`` by explicit slices so trailing batch axes stay trailing."""
-    used = 0
-    for i in idx:
-        if i is None or i is Ellipsis:
-            continue
-        if isinstance(i, _np.ndarray) and i.dtype == bool:
-            used += i.ndim
-        else:
-            used += 1
+def _batch_index(idx, nb):
+    """The index for a value with ``nb`` trailing batch axes: they pass through.
+
+    The index itself is left as it is, so that NumPy places the advanced-index
+    axes exactly as for the unbatched value (an ``...`` between two index
+    arrays separates them even when it spans no axis): trailing slices after
+    an ``...``, or a final ``...``, cover the batch axes.
+    """
     if any(i is Ellipsis for i in idx):
-        k = next(n for n, i in enumerate(idx) if i is Ellipsis)
-        return idx[:k] + (slice(None),) * (nd - used) + idx[k + 1:]
-    return idx + (slice(None),) * (nd - used)
+        return idx + (slice(None),) * nb
+    return idx + (Ellipsis,)
 
 
 def _has_int_array(idx):
@@ -90,7 +88,7 @@ def _getitem_batched(v, idx, nd):
     nb = ndim(v) - nd
     if nb == 0:
         return getitem_p(v, idx)
-    return _batch_first(getitem_p(_batch_last(v, nb), _expand_ellipsis(idx, nd)), nb)
+    return _batch_first(getitem_p(_batch_last(v, nb), _batch_index(idx, nb)), nb)
 
 
 def _untake_batched(v, idx, xshape, out_nd):
@@ -98,7 +96,7 @@ def _untake_batched(v, idx, xshape, out_nd):
     if nb == 0:
         return untake_p(v, idx, tuple(xshape))
     batch = shape(v)[:nb]
-    return _batch_first(untake_p(_batch_last(v, nb), _expand_ellipsis(idx, len(xshape)),
+    return _batch_first(untake_p(_batch_last(v, nb), _batch_index(idx, nb),
                                  tuple(xshape) + tuple(batch)), nb)
 
 
@@ -132,6 +130,20 @@ def _keep_mask(xshape, idx):
     return m
 
 
+def _winners(xshape, idx):
+    """Where an integer-array index repeats a position, only the last write of
+    ``x[idx] = v`` survives: a boolean mask of the index region marking the
+    elements of (broadcast) ``v`` that land in the result; ``None`` if all do."""
+    if not _has_int_array(idx):
+        return None
+    region = _np.empty(xshape, dtype=bool)[idx].shape
+    ids = _np.arange(int(_np.prod(region, dtype=int))).reshape(region)
+    where_written = _np.full(xshape, -1)
+    where_written[idx] = ids
+    won = where_written[idx] == ids
+    return None if won.all() else won
+
+
 def _update_vjp_x(g, ans, x, idx, v):
     return g * _keep_mask(shape(x), idx)
 
@@ -139,7 +151,16 @@ def _update_vjp_x(g, ans, x, idx, v):
 def _update_vjp_v(g, ans, x, idx, v):
     from ._wrap import unbroadcast
     nd = _result_ndim(shape(x), idx)
-    return unbroadcast(_getitem_batched(g, idx, ndim(x)), v, nd)
+    gv = _getitem_batched(g, idx, ndim(x))
+    won = _winners(shape(x), idx)
+    if won is not None:
+        gv = gv * won
+    lead = ndim(v) - nd
+    if lead > 0:  # v may have extra leading axes of length one (x[0] = v[None])
+        from . import reshape
+        core = _np.empty(shape(v)[lead:], dtype=dtype(v))
+        return reshape(unbroadcast(gv, core, nd), shape(gv)[:ndim(gv) - nd] + shape(v))
+    return unbroadcast(gv, v, nd)
 
 
 def _update_jvp_x(t, ans, x, idx, v):
@@ -151,7 +172,15 @@ def _update_jvp_v(t, ans, x, idx, v):
     from ._wrap import align
     region = _np.empty(shape(x), dtype=bool)[idx].shape
     nb = ndim(t) - ndim(v)
+    lead = ndim(v) - len(region)
+    if lead > 0:  # drop v's extra leading axes of length one
+        from . import reshape
+        t = reshape(t, shape(t)[:nb] + shape(v)[lead:])
+        v = _np.empty(shape(v)[lead:], dtype=dtype(v))
     tv = broadcast_to(align(t, v, len(region)), shape(t)[:nb] + region)
+    won = _winners(shape(x), idx)
+    if won is not None:
+        tv = tv * won
     return _untake_batched(tv, idx, shape(x), len(region))
 
 
@@ -179,7 +208,12 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     from . import ravel
     indices = _np.asarray(getval(indices))
     if axis is None:
-        return _getitem(ravel(a), indices)
+        a, axis = ravel(a), 0
+    n = shape(a)[axis]
+    if mode == "wrap":
+        indices = indices % n
+    elif mode == "clip":
+        indices = _np.clip(indices, 0, n - 1)
     return _getitem(a, _axis_index(ndim(a), axis, indices))
 
 
@@ -192,9 +226,13 @@ def take_along_axis(arr, indices, axis=-1):
         return _getitem(ravel(arr), indices.ravel())
     nd = ndim(arr)
     axis %= nd
-    grids = _np.ix_(*[_np.arange(n) for n in indices.shape])
+    # The other axes of arr and indices broadcast against each other.
+    s = shape(arr)
+    target = _np.broadcast_shapes(s[:axis] + (1,) + s[axis + 1:], indices.shape)
+    indices = _np.broadcast_to(indices, target)
+    grids = _np.ix_(*[_np.arange(n) for n in target])
     idx = tuple(indices if i == axis else
-                _np.broadcast_to(grids[i], indices.shape) * (shape(arr)[i] != 1)
+                _np.broadcast_to(grids[i], target) * (s[i] != 1)
                 for i in range(nd))
     return _getitem(arr, idx)
 
@@ -217,7 +255,7 @@ def select(condlist, choicelist, default=0):
     """Elementwise: the first choice whose condition holds, else ``default``."""
     from . import where
     result = default
-    for cond, choice in zip(condlist[::-1], choicelist[::-1]):
+    for cond, choice in zip(condlist[::-1], choicelist[::-1], strict=True):
         result = where(getval(cond), choice, result)
     return result
 
@@ -282,10 +320,13 @@ def roll(a, shift, axis=None):
     if axis is None:
         flat = ravel(a)
         return reshape(_getitem(flat, _np.roll(_np.arange(shape(flat)[0]), shift)), shape(a))
-    axes = [axis] if isinstance(axis, (int, _np.integer)) else list(axis)
-    shifts = [shift] * len(axes) if isinstance(shift, (int, _np.integer)) else list(shift)
+    # Shifts and axes broadcast against each other, as in NumPy; one gather per axis.
+    total = {}
+    for s, ax in _np.broadcast(shift, axis):
+        ax = int(ax) % ndim(a)
+        total[ax] = total.get(ax, 0) + int(s)
     out = a
-    for ax, s in zip(axes, shifts):
+    for ax, s in total.items():
         n = shape(out)[ax]
         out = _getitem(out, _axis_index(ndim(out), ax, _np.roll(_np.arange(n), s)))
     return out
@@ -310,9 +351,10 @@ def tile(A, reps):
     nd = max(ndim(A), len(reps))
     s = (1,) * (nd - ndim(A)) + tuple(shape(A))
     reps = (1,) * (nd - len(reps)) + reps
-    inter = tuple(v for pair in zip((1,) * nd, s) for v in pair)
-    big = tuple(v for pair in zip(reps, s) for v in pair)
-    return reshape(broadcast_to(reshape(A, inter), big), tuple(r * n for r, n in zip(reps, s)))
+    inter = tuple(v for pair in zip((1,) * nd, s, strict=True) for v in pair)
+    big = tuple(v for pair in zip(reps, s, strict=True) for v in pair)
+    out = tuple(r * n for r, n in zip(reps, s, strict=True))
+    return reshape(broadcast_to(reshape(A, inter), big), out)
 
 
 def _split_points(n, indices_or_sections, strict):
@@ -332,7 +374,7 @@ def array_split(ary, indices_or_sections, axis=0):
     n = shape(ary)[axis]
     pts = _split_points(n, indices_or_sections, False)
     return [_getitem(ary, _axis_index(ndim(ary), axis, slice(int(s), int(e))))
-            for s, e in zip(pts[:-1], pts[1:])]
+            for s, e in zip(pts[:-1], pts[1:], strict=True)]
 
 
 @composite
@@ -416,22 +458,70 @@ def tril(m, k=0):
     return m * _np.tri(r, c, k, dtype=bool)
 
 
+_PAD_COPY_MODES = ("edge", "reflect", "symmetric", "wrap")
+_PAD_AFFINE_MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp", "mean")
+
+
+def _pad_pairs(value, nd):
+    """NumPy's per-axis ``(before, after)`` pairs for a pad_width-like argument."""
+    return _np.broadcast_to(_np.asarray(value), (nd, 2))
+
+
+def _pad_affine(array, pad_width, mode, kwargs):
+    """Pad by modes that are affine in the array (``linear_ramp``, ``mean``,
+    odd reflections, array ``constant_values``): one small matrix per axis.
+
+    np.pad treats the axes one after the other, each an affine map along its
+    axis, so the result is ``pad(0) + L_k ... L_1 x`` with ``L_i`` the linear
+    part of padding axis ``i`` (padding the identity minus padding zeros).
+    """
+    from . import moveaxis, tensordot
+    s = shape(array)
+    nd = len(s)
+    widths = _pad_pairs(pad_width, nd)
+    per_axis = {k: _pad_pairs(v, nd) for k, v in kwargs.items()
+                if k in ("stat_length", "end_values", "constant_values") and v is not None}
+    dt = _np.result_type(getval(array))
+    out = array
+    for i, n in enumerate(s):
+        kw = {k: (tuple(v[i]), tuple(v[i])) for k, v in per_axis.items()}
+        if "reflect_type" in kwargs:
+            kw["reflect_type"] = kwargs["reflect_type"]
+        w = ((int(widths[i][0]), int(widths[i][1])), (0, 0))
+        L = _np.pad(_np.eye(n, dtype=dt), w, mode=mode, **kw) - \
+            _np.pad(_np.zeros((n, n), dtype=dt), w, mode=mode, **kw)
+        out = moveaxis(tensordot(L, out, ([1], [i])), 0, i)
+    offset = _np.pad(_np.zeros(s, dtype=dt), pad_width, mode=mode, **kwargs)
+    return out + offset if _np.any(offset) else out
+
+
 @composite
 def pad(array, pad_width, mode="constant", **kwargs):
-    """Pad an array; every mode that copies elements (constant, edge, reflect,
-    symmetric, wrap) is differentiable, via the padded map of positions."""
+    """Pad an array. Modes that copy elements (constant, edge, reflect,
+    symmetric, wrap) gather through the padded map of positions; the affine
+    ones (linear_ramp, mean, ``reflect_type="odd"``) apply one small matrix
+    per axis. ``maximum``, ``minimum``, ``median`` and ``empty`` have no rule."""
     from . import reshape, ravel, where
+    if not isinstance(mode, str) or mode not in _PAD_AFFINE_MODES:
+        raise NotDifferentiableError(
+            f"chainrule: np.pad(mode={mode!r}) of a traced value has no derivative rule; "
+            f"supported modes are {', '.join(_PAD_AFFINE_MODES)}")
     s = shape(array)
     pos = _np.arange(int(_np.prod(s, dtype=int))).reshape(s)
     if mode == "constant":
         cval = kwargs.get("constant_values", 0)
         if _np.ndim(getval(cval)) != 0:
-            raise TypeError("chainrule: pad supports a scalar constant_values")
+            if type(cval) is Box:
+                raise TypeError("chainrule: pad supports a traced constant_values only "
+                                "when it is a scalar")
+            return _pad_affine(array, pad_width, mode, kwargs)
         idx = _np.pad(pos, pad_width, mode="constant", constant_values=-1)
         vals = _getitem(ravel(array), _np.maximum(idx, 0))
         return where(idx >= 0, vals, cval)
-    idx = _np.pad(pos, pad_width, mode=mode, **kwargs)
-    return reshape(_getitem(ravel(array), idx.ravel()), idx.shape)
+    if mode in _PAD_COPY_MODES and kwargs.get("reflect_type", "even") == "even":
+        idx = _np.pad(pos, pad_width, mode=mode, **kwargs)
+        return reshape(_getitem(ravel(array), idx.ravel()), idx.shape)
+    return _pad_affine(array, pad_width, mode, kwargs)
 
 
 @composite
@@ -454,7 +544,11 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
 
 @composite
 def sort_complex(a):
-    """Sort by real part, then imaginary part."""
+    """Sort by real part, then imaginary part; the result is complex, as NumPy's."""
+    from . import astype
+    dt = _np.result_type(getval(a))
+    if dt.kind != "c":
+        a = astype(a, _np.complex64 if dt.char in "bhBH" else _np.complex128)
     return sort(a)
 
 

@@ -1,9 +1,10 @@
 """The one list of NumPy functions whose outputs carry no derivative.
 
-Each returns integers, booleans, shapes, dtypes, indices, or a piecewise
+Each returns integers, booleans, shapes, dtypes, indices, a piecewise
 constant function of its input (floor, sign, round...), whose derivative is
-zero wherever it exists. Called on traced values they run on the plain
-values underneath and return plain results.
+zero wherever it exists, or a plan rather than a value (``einsum_path``).
+Called on traced values they run on the plain values underneath and return
+plain results.
 """
 
 NONDIFFERENTIABLE = """
@@ -26,4 +27,5 @@ zeros ones empty zeros_like ones_like empty_like eye identity arange logspace ge
 indices tri tril_indices triu_indices tril_indices_from triu_indices_from diag_indices
 diag_indices_from mask_indices ravel_multi_index unravel_index ix_
 bartlett blackman hamming hanning kaiser
+einsum_path
 """.split()

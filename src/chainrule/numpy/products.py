@@ -11,7 +11,7 @@ import string
 import numpy as _np
 
 from ..core.trace import getval
-from ._wrap import align, broadcast_tangent, defprim, ndim, shape, unbroadcast
+from ._wrap import align, broadcast_tangent, defprim, match_real, ndim, shape, unbroadcast
 from .reductions import composite
 
 # -- matmul (both operands with at least two axes) -----------------------------------
@@ -23,6 +23,15 @@ def _mT(x):
 
 
 def _matmul2(a, b):
+    # NumPy runs a stack of matrix products as one BLAS call per matrix; when
+    # one operand is a single matrix (batched tangents against a weight, say),
+    # folding the stack into rows makes it one large product instead.
+    if b.ndim == 2 and a.ndim > 2:
+        return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
+    if a.ndim == 2 and b.ndim > 2:
+        bt = _np.swapaxes(b, -1, -2)
+        r = bt.reshape(-1, bt.shape[-1]) @ a.T
+        return _np.swapaxes(r.reshape(bt.shape[:-1] + a.shape[:1]), -1, -2)
     return _np.matmul(a, b)
 
 
@@ -73,12 +82,12 @@ def _parse(subscripts, shapes):
     used = set("".join(ins).replace(".", "")) | set((out or "").replace(".", ""))
     pool = [c for c in _LETTERS if c not in used]
     n_ell = 0
-    for s, shp in zip(ins, shapes):
+    for s, shp in zip(ins, shapes, strict=True):
         if "..." in s:
             n_ell = max(n_ell, len(shp) - (len(s) - 3))
     ell = "".join(pool[:n_ell])
     new_ins = []
-    for s, shp in zip(ins, shapes):
+    for s, shp in zip(ins, shapes, strict=True):
         if "..." in s:
             k = len(shp) - (len(s) - 3)
             s = s.replace("...", ell[n_ell - k:] if k else "")
@@ -110,13 +119,14 @@ def _einsum_vjp_joint(argnums, g, ans, spec, *ops):
     batch = _fresh(used, nb)
     used |= set(batch)
     sizes = {}
-    for s, op in zip(ins, ops):
-        for c, n in zip(s, shape(op)):
+    for s, op in zip(ins, ops, strict=True):
+        for c, n in zip(s, shape(op), strict=True):
             sizes[c] = n
     res = []
     for i in argnums:
         target = ins[i - 1]
-        others = [(s, op) for j, (s, op) in enumerate(zip(ins, ops), start=1) if j != i]
+        others = [(s, op) for j, (s, op) in enumerate(zip(ins, ops, strict=True), start=1)
+                  if j != i]
         terms = [(batch + out, g)] + others
         have = set("".join(s for s, _ in terms))
         # Letters repeated in the target (a diagonal) get fresh twins tied by eye.
@@ -136,7 +146,8 @@ def _einsum_vjp_joint(argnums, g, ans, spec, *ops):
                 extra.append((c, _np.ones(sizes[c])))
         terms += extra
         s = ",".join(t for t, _ in terms) + "->" + batch + t_subs
-        res.append(einsum_p(s, *[op for _, op in terms]))
+        # A real operand of a complex product gets the real part.
+        res.append(match_real(einsum_p(s, *[op for _, op in terms]), ops[i - 1]))
     return res
 
 
@@ -178,12 +189,12 @@ def einsum(*operands, optimize=False, **kw):
     ins, out = _parse(spec, [shape(o) for o in ops])
     # Explicit letters must agree in size: broadcast size-1 ellipsis axes first.
     sizes = {}
-    for s, o in zip(ins, ops):
-        for c, n in zip(s, shape(o)):
+    for s, o in zip(ins, ops, strict=True):
+        for c, n in zip(s, shape(o), strict=True):
             if n != 1:
                 sizes[c] = n
     ops = list(ops)
-    for k, (s, o) in enumerate(zip(ins, ops)):
+    for k, (s, o) in enumerate(zip(ins, ops, strict=True)):
         want = tuple(sizes.get(c, 1) for c in s)
         if want != tuple(shape(o)):
             ops[k] = broadcast_to(o, want)
@@ -217,7 +228,7 @@ def tensordot(a, b, axes=2):
     ax_b = [x % nb_ for x in ax_b]
     la = list(_LETTERS[:na])
     lb = list(_LETTERS[na:na + nb_])
-    for x, y in zip(ax_a, ax_b):
+    for x, y in zip(ax_a, ax_b, strict=True):
         lb[y] = la[x]
     out = "".join(c for i, c in enumerate(la) if i not in ax_a) + \
           "".join(c for i, c in enumerate(lb) if i not in ax_b)
@@ -255,7 +266,7 @@ def kron(a, b):
     sb = (1,) * (nd - ndim(b)) + tuple(shape(b))
     a2 = reshape(a, tuple(v for n in sa for v in (n, 1)))
     b2 = reshape(b, tuple(v for n in sb for v in (1, n)))
-    return reshape(a2 * b2, tuple(x * y for x, y in zip(sa, sb)))
+    return reshape(a2 * b2, tuple(x * y for x, y in zip(sa, sb, strict=True)))
 
 
 @composite

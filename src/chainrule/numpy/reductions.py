@@ -41,15 +41,33 @@ def _shift(axis, nd, nb):
 
 # -- sum ------------------------------------------------------------------------
 
-def _sum(x, axis=None, dtype=None, keepdims=False, **kw):
-    return _np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims, **kw)
+def _sum(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    return _np.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+
+
+def _where_mask(x, kw):
+    """The ``where=`` argument of a reduction, broadcast to ``x``; None if absent."""
+    w = kw.get("where", True)
+    if w is True:
+        return None
+    return _np.broadcast_to(_np.asarray(getval(w), dtype=bool), shape(x))
+
+
+def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    r = _expand(g, shape(x), axis, keepdims, ndim(g) - _out_ndim(x, axis, keepdims))
+    m = _where_mask(x, kw)
+    return r if m is None else r * m
+
+
+def _sum_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    m = _where_mask(x, kw)
+    if m is not None:
+        t = t * m
+    return sum(t, axis=_shift(axis, ndim(x), ndim(t) - ndim(x)), dtype=dtype, keepdims=keepdims)
 
 
 sum = defprim(_sum, "numpy.sum", needs_ans=False)  # noqa: A001
-sum.defvjp(lambda g, ans, x, axis=None, dtype=None, keepdims=False, **kw:
-           _expand(g, shape(x), axis, keepdims, ndim(g) - _out_ndim(x, axis, keepdims)))
-sum.defjvp(lambda t, ans, x, axis=None, dtype=None, keepdims=False, **kw:
-           sum(t, axis=_shift(axis, ndim(x), ndim(t) - ndim(x)), keepdims=keepdims))
+sum.defvjp(_sum_vjp).defjvp(_sum_jvp)
 
 
 def _out_ndim(x, axis, keepdims):
@@ -59,19 +77,32 @@ def _out_ndim(x, axis, keepdims):
 
 # -- prod -------------------------------------------------------------------------
 
-def _prod(x, axis=None, dtype=None, keepdims=False, **kw):
-    return _np.prod(x, axis=axis, dtype=dtype, keepdims=keepdims, **kw)
+def _prod(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    return _np.prod(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
 
 
-def _prod_partials(ansk, x, axis):
+def _prod_partials(ansk, x, axis, kw):
     """∂prod/∂x_i = product of the others; exact even where x has zeros.
 
-    ``ansk`` is the product with the reduced axes kept (size one).
+    ``ansk`` is the product with the reduced axes kept (size one). Entries
+    left out by ``where=`` count as ones and get a zero partial.
     """
-    from . import concatenate, moveaxis, reshape
+    from . import where
+    m = _where_mask(x, kw)
+    if m is not None:
+        p = _prod_partials(ansk, where(m, x, 1.0), axis, {"initial": kw.get("initial")})
+        return p * m
     xv = getval(x)
     if _np.all(xv != 0):
         return ansk / x
+    p = _prod_partials_exact(x, axis)
+    return p if kw.get("initial") is None else p * kw["initial"]
+
+
+def _prod_partials_exact(x, axis):
+    """The products of all other entries, without dividing (x has zeros)."""
+    from . import concatenate, moveaxis, reshape
+    xv = getval(x)
     # Products of all others via exclusive cumulative products from both ends.
     nd = ndim(x)
     axes = normalize_axis(axis, nd)
@@ -85,16 +116,16 @@ def _prod_partials(ansk, x, axis):
     return moveaxis(reshape(left * right, mshape), last, axes)
 
 
-def _prod_vjp(g, ans, x, axis=None, dtype=None, keepdims=False, **kw):
+def _prod_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     nb = ndim(g) - _out_ndim(x, axis, keepdims)
     ansk = _expand(ans, shape(x), axis, keepdims, 0) if not keepdims else ans
-    partial = _prod_partials(ansk, x, axis)
+    partial = _prod_partials(ansk, x, axis, kw)
     return _expand(g, shape(x), axis, keepdims, nb) * partial
 
 
-def _prod_jvp(t, ans, x, axis=None, dtype=None, keepdims=False, **kw):
+def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     ansk = _expand(ans, shape(x), axis, keepdims, 0) if not keepdims else ans
-    partial = _prod_partials(ansk, x, axis)
+    partial = _prod_partials(ansk, x, axis, kw)
     nb = ndim(t) - ndim(x)
     return sum(t * partial, axis=_shift(axis, ndim(x), nb), keepdims=keepdims)
 
@@ -106,24 +137,29 @@ prod.defvjp(_prod_vjp).defjvp(_prod_jvp)
 # -- max / min ------------------------------------------------------------------------
 
 def _make_extreme(npfun, name):
-    def f(x, axis=None, keepdims=False, **kw):
-        return npfun(x, axis=axis, keepdims=keepdims, **kw)
+    def f(x, axis=None, out=None, keepdims=False, **kw):
+        return npfun(x, axis=axis, out=out, keepdims=keepdims, **kw)
 
-    def mask(ans, x, axis, keepdims):
-        # Ties share the gradient equally, so the rule is symmetric.
+    def mask(ans, x, axis, keepdims, kw):
+        # Ties share the gradient equally, so the rule is symmetric. Entries
+        # left out by where= get none, nor does any when initial= wins.
         a = getval(ans)
         if not keepdims:
             a = _np.expand_dims(a, normalize_axis(axis, _np.ndim(getval(x))))
         m = getval(x) == a
-        return m / _np.sum(m, axis=axis, keepdims=True)
+        w = _where_mask(x, kw)
+        if w is not None:
+            m = m & w
+        share = m / _np.maximum(_np.sum(m, axis=axis, keepdims=True), 1)
+        return share.astype(_np.result_type(getval(x)), copy=False)
 
-    def vjp(g, ans, x, axis=None, keepdims=False, **kw):
+    def vjp(g, ans, x, axis=None, out=None, keepdims=False, **kw):
         nb = ndim(g) - _out_ndim(x, axis, keepdims)
-        return _expand(g, shape(x), axis, keepdims, nb) * mask(ans, x, axis, keepdims)
+        return _expand(g, shape(x), axis, keepdims, nb) * mask(ans, x, axis, keepdims, kw)
 
-    def jvp(t, ans, x, axis=None, keepdims=False, **kw):
+    def jvp(t, ans, x, axis=None, out=None, keepdims=False, **kw):
         nb = ndim(t) - ndim(x)
-        return sum(t * mask(ans, x, axis, keepdims), axis=_shift(axis, ndim(x), nb),
+        return sum(t * mask(ans, x, axis, keepdims, kw), axis=_shift(axis, ndim(x), nb),
                    keepdims=keepdims)
 
     p = defprim(f, "numpy." + name)
@@ -144,7 +180,7 @@ def _cumsum(x, axis=None, dtype=None, **kw):
 
 def _cumsum_vjp(g, ans, x, axis=None, dtype=None, **kw):
     from . import flip, reshape
-    nb = ndim(g) - ndim(ans)
+    nb = ndim(g) - (1 if axis is None else ndim(x))  # ans is not kept (needs_ans=False)
     if axis is None:
         return reshape(flip(cumsum(flip(g, -1), axis=-1), -1), shape(g)[:nb] + shape(x))
     ax = normalize_axis(axis, ndim(x))[0] + nb
@@ -183,7 +219,7 @@ def _cumprod_jac_apply(v, ans, x, ax, transpose):
     xm = moveaxis(x, ax, -1)
     # M[..., i, k] = x_k with x_i replaced by one; its cumprod over k is J[k, i].
     M = where(_np.eye(n, dtype=bool), 1.0, expand_dims(xm, -2))
-    P = cumprod(M, axis=-1) * _np.triu(_np.ones((n, n)))  # zero where j < i
+    P = cumprod(M, axis=-1) * _np.triu(_np.ones((n, n), dtype=bool))  # zero where j < i
     vm = moveaxis(v, ax + nb, -1)
     r = einsum("...ij,...j->...i" if transpose else "...ij,...i->...j", P, vm)
     return moveaxis(r, -1, ax + nb)
@@ -215,31 +251,50 @@ cumulative_prod = cumprod
 
 # -- built from the primitives ---------------------------------------------------------
 
-def _count(x, axis):
+def _count(x, axis, where=True, keepdims=False):
+    """How many entries a reduction over ``axis`` takes (an array under ``where=``)."""
     xs = shape(x)
+    if where is not True:
+        m = _np.broadcast_to(_np.asarray(getval(where), dtype=bool), xs)
+        return _np.sum(m, axis=axis, keepdims=keepdims, dtype=_real_dtype(x))
     return int(_np.prod([xs[a] for a in normalize_axis(axis, len(xs))], dtype=int))
 
 
+def _where_kw(where):
+    return {} if where is True else {"where": where}
+
+
 @composite
-def mean(x, axis=None, dtype=None, keepdims=False, **kw):
+def mean(x, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     """Arithmetic mean (sum / count)."""
-    return sum(x, axis=axis, dtype=dtype, keepdims=keepdims) / _count(x, axis)
+    return sum(x, axis=axis, dtype=dtype, keepdims=keepdims, **_where_kw(where)) / \
+        _count(x, axis, where, keepdims)
 
 
 @composite
-def var(x, axis=None, dtype=None, ddof=0, keepdims=False, **kw):
-    """Variance: mean squared deviation, with ``ddof`` as NumPy."""
+def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+        correction=None):
+    """Variance: mean squared deviation, with ``ddof`` (or ``correction``) as NumPy."""
     from . import real
-    d = x - mean(x, axis=axis, keepdims=True)
+    if correction is not None:
+        ddof = correction
+    m = _mean(x, axis=axis, keepdims=True, where=where) if mean is None else mean
+    d = x - m
     sq = real(d * d.conj()) if _np.iscomplexobj(getval(x)) else d * d
-    return sum(sq, axis=axis, dtype=dtype, keepdims=keepdims) / (_count(x, axis) - ddof)
+    return sum(sq, axis=axis, dtype=dtype, keepdims=keepdims, **_where_kw(where)) / \
+        (_count(x, axis, where, keepdims) - ddof)
+
+
+_mean = mean
 
 
 @composite
-def std(x, axis=None, dtype=None, ddof=0, keepdims=False, **kw):
+def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+        correction=None):
     """Standard deviation: the square root of :func:`var`."""
     from . import sqrt
-    return sqrt(var(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    return sqrt(var(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+                    mean=mean, correction=correction))
 
 
 def _nan_zero(x, fill=0.0):
@@ -248,60 +303,83 @@ def _nan_zero(x, fill=0.0):
 
 
 @composite
-def nansum(x, axis=None, dtype=None, keepdims=False, **kw):
+def nansum(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     """Sum ignoring NaNs (their gradient is zero)."""
-    return sum(_nan_zero(x), axis=axis, dtype=dtype, keepdims=keepdims)
+    return sum(_nan_zero(x), axis=axis, dtype=dtype, keepdims=keepdims, **kw)
 
 
 @composite
-def nanprod(x, axis=None, dtype=None, keepdims=False, **kw):
+def nanprod(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     """Product ignoring NaNs."""
-    return prod(_nan_zero(x, 1.0), axis=axis, dtype=dtype, keepdims=keepdims)
+    return prod(_nan_zero(x, 1.0), axis=axis, dtype=dtype, keepdims=keepdims, **kw)
 
 
-@composite
-def nanmean(x, axis=None, dtype=None, keepdims=False, **kw):
-    """Mean ignoring NaNs."""
-    n = _np.sum(~_np.isnan(getval(x)), axis=axis, keepdims=keepdims)
-    return nansum(x, axis=axis, dtype=dtype, keepdims=keepdims) / n
-
-
-@composite
-def nanvar(x, axis=None, dtype=None, ddof=0, keepdims=False, **kw):
-    """Variance ignoring NaNs."""
+def _nan_count(x, axis, keepdims, where):
     valid = ~_np.isnan(getval(x))
-    n = _np.sum(valid, axis=axis, keepdims=keepdims)
-    d = _nan_zero(x - nanmean(x, axis=axis, keepdims=True))
-    return sum(d * d, axis=axis, dtype=dtype, keepdims=keepdims) / (n - ddof)
+    if where is not True:
+        valid = valid & _np.asarray(getval(where), dtype=bool)
+    return _np.sum(valid, axis=axis, keepdims=keepdims, dtype=_real_dtype(x))
+
+
+def _real_dtype(x):
+    """The float type of ``x``'s entries (counts in it keep float32 float32)."""
+    dt = _np.result_type(getval(x))
+    return _np.finfo(dt).dtype if dt.kind in "fc" else _np.dtype(float)
 
 
 @composite
-def nanstd(x, axis=None, dtype=None, ddof=0, keepdims=False, **kw):
+def nanmean(x, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+    """Mean ignoring NaNs."""
+    return nansum(x, axis=axis, dtype=dtype, keepdims=keepdims, **_where_kw(where)) / \
+        _nan_count(x, axis, keepdims, where)
+
+
+@composite
+def nanvar(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+           mean=None, correction=None):
+    """Variance ignoring NaNs."""
+    if correction is not None:
+        ddof = correction
+    m = nanmean(x, axis=axis, keepdims=True, where=where) if mean is None else mean
+    d = _nan_zero(x - m)
+    if _np.iscomplexobj(getval(x)):
+        from . import real
+        sq = real(d * d.conj())
+    else:
+        sq = d * d
+    return sum(sq, axis=axis, dtype=dtype, keepdims=keepdims, **_where_kw(where)) / \
+        (_nan_count(x, axis, keepdims, where) - ddof)
+
+
+@composite
+def nanstd(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+           mean=None, correction=None):
     """Standard deviation ignoring NaNs."""
     from . import sqrt
-    return sqrt(nanvar(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    return sqrt(nanvar(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+                       mean=mean, correction=correction))
 
 
 @composite
-def nanmax(x, axis=None, keepdims=False, **kw):
+def nanmax(x, axis=None, out=None, keepdims=False, **kw):
     """Maximum ignoring NaNs."""
-    return max(_nan_zero(x, -_np.inf), axis=axis, keepdims=keepdims)
+    return max(_nan_zero(x, -_np.inf), axis=axis, keepdims=keepdims, **kw)
 
 
 @composite
-def nanmin(x, axis=None, keepdims=False, **kw):
+def nanmin(x, axis=None, out=None, keepdims=False, **kw):
     """Minimum ignoring NaNs."""
-    return min(_nan_zero(x, _np.inf), axis=axis, keepdims=keepdims)
+    return min(_nan_zero(x, _np.inf), axis=axis, keepdims=keepdims, **kw)
 
 
 @composite
-def nancumsum(x, axis=None, dtype=None, **kw):
+def nancumsum(x, axis=None, dtype=None, out=None):
     """Cumulative sum treating NaNs as zero."""
     return cumsum(_nan_zero(x), axis=axis, dtype=dtype)
 
 
 @composite
-def nancumprod(x, axis=None, dtype=None, **kw):
+def nancumprod(x, axis=None, dtype=None, out=None):
     """Cumulative product treating NaNs as one."""
     return cumprod(_nan_zero(x, 1.0), axis=axis, dtype=dtype)
 
@@ -311,7 +389,7 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
     """Weighted average; differentiable in ``a`` and ``weights``."""
     if weights is None:
         avg = mean(a, axis=axis, keepdims=keepdims)
-        scl = _np.asarray(_count(a, axis), dtype=float)
+        scl = _np.full(shape(avg), _count(a, axis), dtype=_np.result_type(getval(avg)))
     else:
         from . import broadcast_to
         w = weights

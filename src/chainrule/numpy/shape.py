@@ -8,7 +8,7 @@ value's own axes; the rules move them along untouched.
 import numpy as _np
 
 from ..core.trace import getval
-from ._wrap import align, defprim, ndim, normalize_axis, shape, unbroadcast
+from ._wrap import align, defprim, match_real, ndim, normalize_axis, shape, unbroadcast
 from .reductions import composite
 
 # -- reshape --------------------------------------------------------------------
@@ -114,7 +114,7 @@ def moveaxis(a, source, destination):
     src = [s % nd for s in src]
     dst = [d % nd for d in dst]
     order = [n for n in range(nd) if n not in src]
-    for d, s in sorted(zip(dst, src)):
+    for d, s in sorted(zip(dst, src, strict=True)):
         order.insert(d, s)
     if order == list(range(nd)):
         return a
@@ -126,7 +126,8 @@ def rollaxis(a, axis, start=0):
     """Roll ``axis`` backwards until it lies before ``start``."""
     nd = ndim(a)
     axis %= nd
-    start = start % (nd + 1) if start < 0 else start
+    if start < 0:  # NumPy: -nd <= start <= nd
+        start += nd
     if axis < start:
         start -= 1
     return moveaxis(a, axis, start)
@@ -174,11 +175,14 @@ def _concat(axis, *arrays):
 
 def _concat_vjp_joint(argnums, g, ans, axis, *arrays):
     # The cotangent of each input is its slice of g along the joined axis.
-    nb = ndim(g) - ndim(ans)
-    ax = normalize_axis(axis, ndim(ans))[0]
+    nd = ndim(arrays[0])  # the output's ndim (ans is not kept on the tape)
+    nb = ndim(g) - nd
+    ax = normalize_axis(axis, nd)[0]
     ends = _np.cumsum([shape(a)[ax] for a in arrays])
     lead = (slice(None),) * (nb + ax)
-    return [g[lead + (slice(ends[i - 1] - shape(arrays[i - 1])[ax], ends[i - 1]),)]
+    # A real input joined with complex ones gets the real part of its slice.
+    return [match_real(g[lead + (slice(ends[i - 1] - shape(arrays[i - 1])[ax], ends[i - 1]),)],
+                       arrays[i - 1])
             for i in argnums]
 
 
@@ -192,7 +196,7 @@ def _concat_jvp_joint(traced, ans, axis, *arrays):
         if t is None:
             t = _np.zeros(batch + shape(a), dtype=_np.result_type(getval(ans)))
         parts.append(t)
-    ax = normalize_axis(axis, ndim(ans))[0] + nb
+    ax = normalize_axis(axis, ndim(arrays[0]))[0] + nb
     return concatenate_p(ax, *parts)
 
 
@@ -290,7 +294,8 @@ def squeeze(a, axis=None):
         axes = normalize_axis(axis, len(s))
         for x in axes:
             if s[x] != 1:
-                raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+                raise ValueError("cannot select an axis to squeeze out which has size not "
+                                 "equal to one")
         new = tuple(n for i, n in enumerate(s) if i not in axes)
     return reshape(a, new)
 

@@ -1,0 +1,411 @@
+"""The training loop: ``fit``, ``History``, callbacks, ``evaluate``, ``predict``.
+
+>>> from chainrule import nn, optim, data
+>>> X, y = data.iris(features=("petal_length", "petal_width"))
+>>> model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 3))
+>>> params, hist = nn.fit(model, model.init(seed=0), optim.Adam(0.05), X, y,
+...                       epochs=50, progress=False)
+>>> hist.loss[-1] < hist.loss[0]
+True
+"""
+
+import math
+import sys
+import time
+
+import numpy as onp
+
+from chainrule import value_and_grad
+
+from .losses import accuracy as _accuracy
+from .losses import softmax_cross_entropy
+from .module import as_rng
+from .tree import named_leaves, tree_map
+
+__all__ = ["fit", "History", "Callback", "EarlyStopping", "StopTraining", "evaluate",
+           "predict", "batches"]
+
+
+class StopTraining(Exception):
+    """Raise from a callback to end training after the current epoch."""
+
+
+class History:
+    """Per-epoch records of a training run; ``history.loss[-1]`` is the last epoch's loss.
+
+    Lists: ``loss`` and ``accuracy`` (mean over the epoch's minibatches, on
+    the training data, before each update), ``val_loss`` and ``val_accuracy``
+    (evaluation mode, after the epoch; when ``validation`` is given) and
+    ``lr``. After ``fit``: ``state`` (final model state, e.g. BatchNorm's
+    running statistics), ``opt_state``, ``epochs`` (number run),
+    ``stopped_early`` and ``best_epoch`` (with early stopping), ``seconds``.
+
+    >>> h = History()
+    >>> h.log(loss=1.0, accuracy=0.5); h.log(loss=0.5, accuracy=0.9)
+    >>> h.loss, h["accuracy"], h.epochs
+    ([1.0, 0.5], [0.5, 0.9], 2)
+    """
+
+    def __init__(self):
+        self.records = {}
+        self.state = None
+        self.opt_state = None
+        self.stopped_early = False
+        self.best_epoch = None
+        self.seconds = 0.0
+
+    def log(self, **values):
+        """Append one value per metric (one call per epoch)."""
+        for k, v in values.items():
+            self.records.setdefault(k, []).append(v)
+
+    @property
+    def epochs(self):
+        return max((len(v) for v in self.records.values()), default=0)
+
+    def __getitem__(self, name):
+        return self.records[name]
+
+    _STANDARD = ("loss", "accuracy", "val_loss", "val_accuracy", "lr")
+
+    def __getattr__(self, name):
+        # history.loss, history.val_accuracy...: standard metrics not recorded
+        # (no validation set, regression) read as empty lists; typos still fail
+        if name.startswith("__") or name == "records":
+            raise AttributeError(name)
+        if name in self.records:
+            return self.records[name]
+        if name in self._STANDARD:
+            return []
+        raise AttributeError(f"History has no metric {name!r}; recorded: {sorted(self.records)}")
+
+    def __contains__(self, name):
+        return name in self.records
+
+    def last(self):
+        """The latest value of every metric, as a dict."""
+        return {k: v[-1] for k, v in self.records.items() if v}
+
+    def __repr__(self):
+        last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
+        return f"History(epochs={self.epochs}, {last})"
+
+
+class Callback:
+    """Hooks called by :func:`fit`. Any plain function ``f(info)`` works as ``on_epoch_end``.
+
+    ``info`` has ``epoch`` (0-based), ``logs`` (this epoch's metrics),
+    ``history``, ``params``, ``state``, ``opt_state``. Returning ``True`` from
+    ``on_epoch_end`` (or raising :class:`StopTraining`) stops training.
+    ``on_train_end`` may set ``info.params``/``info.state`` (e.g. to restore
+    the best ones).
+
+    >>> stop_at_3 = lambda info: info.epoch == 2     # a plain function as a callback
+    """
+
+    def on_train_begin(self, info):
+        pass
+
+    def on_epoch_end(self, info):
+        return False
+
+    def on_train_end(self, info):
+        pass
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    ``monitor`` defaults to ``"val_loss"`` when a validation set is given,
+    else ``"loss"``; ``mode`` is ``"min"`` or ``"max"`` (for accuracies).
+    ``restore_best=True`` returns the parameters (and state) of the best epoch.
+
+    >>> EarlyStopping(patience=5)
+    EarlyStopping(monitor=None, patience=5)
+    """
+
+    def __init__(self, monitor=None, patience=10, min_delta=0.0, mode=None, restore_best=True):
+        self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
+        self.mode, self.restore_best = mode, restore_best
+
+    def on_train_begin(self, info):
+        self.key = self.monitor or ("val_loss" if info.has_validation else "loss")
+        mode = self.mode or ("max" if "acc" in self.key else "min")
+        self.sign = 1.0 if mode == "min" else -1.0
+        self.best, self.best_epoch, self.wait = math.inf, None, 0
+        self.best_params = self.best_state = None
+
+    def on_epoch_end(self, info):
+        if self.key not in info.logs:
+            raise KeyError(f"EarlyStopping monitors {self.key!r}, which is not logged "
+                           f"(available: {sorted(info.logs)})")
+        value = self.sign * info.logs[self.key]
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, info.epoch, 0
+            if self.restore_best:
+                self.best_params, self.best_state = info.params, info.state
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def on_train_end(self, info):
+        info.history.best_epoch = self.best_epoch
+        if self.restore_best and self.best_params is not None:
+            info.params, info.state = self.best_params, self.best_state
+
+    def __repr__(self):
+        return f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience})"
+
+
+class _Info:
+    """What callbacks see (see :class:`Callback`)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+class _FunctionCallback(Callback):
+    def __init__(self, fn):
+        self.fn = fn
+
+    def on_epoch_end(self, info):
+        return self.fn(info)
+
+
+def batches(n, batch_size, rng=None, order=None):
+    """Index arrays of the minibatches of one epoch.
+
+    ``batch_size=None`` (or >= n): one full batch, in order. Otherwise
+    ``order`` (default: a permutation drawn from ``rng``) cut into chunks; the
+    last one may be smaller.
+
+    >>> [b.tolist() for b in batches(5, 2, rng=0)]
+    [[2, 4], [3, 0], [1]]
+    """
+    if order is None:
+        if batch_size is None or batch_size >= n:
+            return [onp.arange(n)]
+        order = as_rng(rng).permutation(n)
+    order = onp.asarray(order)
+    if batch_size is None:
+        return [order]
+    return [order[i:i + batch_size] for i in range(0, len(order), int(batch_size))]
+
+
+class _Progress:
+    """tqdm when installed (the ``plot`` extra), else a few plain text lines on stderr."""
+
+    def __init__(self, total, enabled):
+        self.total, self.bar, self.enabled = total, None, enabled
+        self.every = max(1, total // 10)
+        if not enabled:
+            return
+        try:
+            from tqdm.auto import tqdm  # optional dependency: imported only when used
+        except Exception:  # noqa: BLE001 - any failure means: no bar
+            tqdm = None
+        if tqdm is not None:
+            self.bar = tqdm(total=total, unit="epoch", leave=True)
+        self.t0 = time.perf_counter()
+
+    def update(self, epoch, logs):
+        if not self.enabled:
+            return
+        shown = {k: f"{v:.4g}" for k, v in logs.items() if k != "lr"}
+        if self.bar is not None:
+            self.bar.update(1)
+            if epoch % max(1, self.total // 200) == 0 or epoch == self.total - 1:
+                self.bar.set_postfix(shown, refresh=False)
+        elif (epoch + 1) % self.every == 0 or epoch == self.total - 1:
+            text = " ".join(f"{k}={v}" for k, v in shown.items())
+            print(f"epoch {epoch + 1}/{self.total} {text} ({time.perf_counter() - self.t0:.1f}s)",
+                  file=sys.stderr)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _is_classification(y):
+    y = onp.asarray(y)
+    return y.dtype.kind in "iub" or (y.ndim == 2 and y.shape[1] > 1 and
+                                     bool(onp.all((y == 0) | (y == 1))))
+
+
+def predict(model, params, X, *, state=None, batch_size=None):
+    """Model outputs in evaluation mode, optionally computed in chunks of ``batch_size``.
+
+    >>> import numpy
+    >>> from chainrule import nn
+    >>> m = nn.Linear(2, 1)
+    >>> predict(m, m.init(), numpy.zeros((3, 2))).shape
+    (3, 1)
+    """
+    X = onp.asarray(X)
+    if batch_size is None or batch_size >= len(X):
+        return onp.asarray(model(params, X, state=state))
+    return onp.concatenate([onp.asarray(model(params, X[i:i + batch_size], state=state))
+                            for i in range(0, len(X), batch_size)])
+
+
+def evaluate(model, params, X, y, *, loss=softmax_cross_entropy, state=None, batch_size=None):
+    """``{"loss": ..., "accuracy": ...}`` in evaluation mode (accuracy for class labels only).
+
+    >>> import numpy
+    >>> from chainrule import nn
+    >>> m = nn.Linear(2, 3)
+    >>> sorted(evaluate(m, m.init(), numpy.zeros((4, 2)), numpy.array([0, 1, 2, 0])))
+    ['accuracy', 'loss']
+    """
+    out = predict(model, params, X, state=state, batch_size=batch_size)
+    res = {"loss": float(loss(out, y))}
+    if _is_classification(y):
+        res["accuracy"] = _accuracy(out, y)
+    return res
+
+
+def _mask_paths(params, trainable):
+    """Paths of the leaves to train (all of them when ``trainable`` is None)."""
+    paths = [p for p, _ in named_leaves(params)]
+    if trainable is None:
+        return paths
+    mask = dict(named_leaves(trainable))
+    missing = [p for p in paths if p not in mask]
+    if missing:
+        raise ValueError(f"the trainable mask does not match the parameters: no entry for "
+                         f"{missing[:5]} (make it with nn.freeze(params, ...))")
+    return [p for p in paths if bool(mask[p])]
+
+
+def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, batch_size=None,
+        seed=0, state=None, validation=None, trainable=None, sampler=None, callbacks=(),
+        early_stopping=None, progress=True, opt_state=None, shuffle=True):
+    """Train ``model`` from ``params`` with optimizer ``opt``; return ``(params, history)``.
+
+    * ``loss(outputs, y)`` is differentiated with respect to the parameters by
+      :func:`chainrule.value_and_grad`; ``batch_size=None`` is full-batch
+      gradient descent, otherwise minibatches are reshuffled every epoch from
+      ``seed`` (the same seed gives the same run; it also drives dropout).
+    * ``validation=(X_val, y_val)`` is evaluated after every epoch in
+      evaluation mode (``val_loss``, ``val_accuracy``).
+    * ``trainable``: a mask from :func:`~chainrule.nn.freeze` (frozen leaves
+      are neither differentiated nor updated).
+    * ``sampler``: a function ``(epoch, rng) -> indices`` choosing the
+      epoch's examples, e.g. a :class:`~chainrule.nn.CurriculumSampler`.
+    * ``callbacks``: :class:`Callback` objects or functions ``f(info)``;
+      ``early_stopping``: an :class:`EarlyStopping` or a patience (int).
+    * ``state``: model state to start from (BatchNorm running statistics);
+      the final one is ``history.state``. ``opt_state`` resumes an optimizer
+      (``history.opt_state``).
+    * ``progress``: a tqdm bar with loss and accuracy when tqdm is installed,
+      a few text lines otherwise; ``False`` for silence.
+
+    >>> from chainrule import nn, optim, data
+    >>> X, y = data.two_moons(100, noise=0.1, seed=0)
+    >>> model = nn.mlp([2, 16, 2], "tanh")
+    >>> params, hist = nn.fit(model, model.init(seed=0), optim.Adam(0.05), X, y, epochs=30,
+    ...                       batch_size=20, early_stopping=5, progress=False)
+    >>> hist.accuracy[-1] > 0.9
+    True
+    """
+    X, y = onp.asarray(X), onp.asarray(y)
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"X has {n} examples but y has {len(y)}")
+    rng = as_rng(seed)
+    if state is None:
+        state = model.init_state(X.dtype if X.dtype.kind == "f" else onp.float64)
+    classify = _is_classification(y)
+
+    # Train only the unfrozen leaves: they travel as a flat {path: array} dict,
+    # which is what gets differentiated and what the optimizer state follows.
+    train_paths = _mask_paths(params, trainable)
+    if not train_paths:
+        raise ValueError("nothing to train: every parameter is frozen")
+    all_leaves = dict(named_leaves(params))
+    flat = {p: all_leaves[p] for p in train_paths}
+    order = [p for p, _ in named_leaves(params)]
+
+    def assemble(flat_params):
+        it = iter([flat_params.get(p, all_leaves[p]) for p in order])
+        return tree_map(lambda _: next(it), params)
+
+    def objective(flat_params, xb, yb, st, step_rng):
+        out, new_st = model.apply(assemble(flat_params), xb, st, train=True, rng=step_rng)
+        # new state and outputs ride along as aux: returned as plain arrays
+        return loss(out, yb), (new_st, out)
+
+    vg = value_and_grad(objective, has_aux=True)
+    if opt_state is None:
+        opt_state = opt.init(flat)
+
+    cbs = [c if isinstance(c, Callback) else _FunctionCallback(c) for c in callbacks]
+    if early_stopping is not None:
+        cbs.append(early_stopping if isinstance(early_stopping, Callback)
+                   else EarlyStopping(patience=int(early_stopping)))
+    history = History()
+    info = _Info(epoch=-1, logs={}, history=history, params=params, state=state,
+                 opt_state=opt_state, has_validation=validation is not None, model=model)
+    for c in cbs:
+        c.on_train_begin(info)
+
+    bar = _Progress(epochs, progress)
+    t0 = time.perf_counter()
+    try:
+        for epoch in range(epochs):
+            if sampler is not None:
+                idx = onp.asarray(sampler(epoch, rng))
+                chunks = batches(len(idx), batch_size, order=rng.permutation(idx)
+                                 if shuffle and not getattr(sampler, "ordered", False) else idx)
+            elif batch_size is None or batch_size >= n:
+                chunks = [slice(None)]
+            else:
+                chunks = batches(n, batch_size, order=rng.permutation(n) if shuffle
+                                 else onp.arange(n))
+            lr = opt.lr_at(int(opt_state["step"]))
+            tot_loss, tot_correct, seen = 0.0, 0.0, 0
+            for b in chunks:
+                xb, yb = X[b], y[b]
+                (lval, (state, out)), g = vg(flat, xb, yb, state, rng)
+                flat, opt_state = opt.step(flat, g, opt_state)
+                m = len(xb)
+                tot_loss += float(lval) * m
+                if classify:
+                    tot_correct += _accuracy(out, yb) * m
+                seen += m
+            logs = {"loss": tot_loss / max(seen, 1)}
+            if classify:
+                logs["accuracy"] = tot_correct / max(seen, 1)
+            params_now = assemble(flat)
+            if validation is not None:
+                for k, v in evaluate(model, params_now, validation[0], validation[1],
+                                     loss=loss, state=state).items():
+                    logs["val_" + k] = v
+            logs["lr"] = lr
+            if not math.isfinite(logs["loss"]):
+                print(f"chainrule.nn.fit: the loss became {logs['loss']} at epoch {epoch}; "
+                      "stopping (try a smaller learning rate or clip_norm=...)", file=sys.stderr)
+                history.log(**logs)
+                history.stopped_early = True
+                break
+            history.log(**logs)
+            bar.update(epoch, logs)
+            info.epoch, info.logs, info.params, info.state = epoch, logs, params_now, state
+            info.opt_state = opt_state
+            stop = False
+            for c in cbs:
+                try:
+                    stop = bool(c.on_epoch_end(info)) or stop
+                except StopTraining:
+                    stop = True
+            if stop:
+                history.stopped_early = True
+                break
+    finally:
+        bar.close()
+    info.params, info.state = assemble(flat), state
+    for c in cbs:
+        c.on_train_end(info)
+    history.state, history.opt_state = info.state, opt_state
+    history.seconds = time.perf_counter() - t0
+    return info.params, history

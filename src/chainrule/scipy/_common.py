@@ -1,0 +1,140 @@
+"""What the ``chainrule.scipy`` modules share: lazy SciPy imports and registration.
+
+NumPy is chainrule's only required dependency; SciPy is the optional extra
+``chainrule[scipy]``. Every module here therefore imports without SciPy, and
+a function that needs it imports it on first call (:func:`require`), failing
+with an ImportError that names the function and the fix.
+"""
+
+import importlib
+
+import numpy as _np
+
+from ..core.trace import getval
+from ..numpy._wrap import (align, broadcast_tangent, defprim, match_real, ndim, normalize_axis,
+                           shape, unbroadcast)
+from ..numpy.reductions import COMPOSITES
+
+_MODULES = {}
+
+
+def require(module, public):
+    """Import ``module`` (e.g. ``"scipy.special"``) for the function ``public``.
+
+    >>> require("scipy.special", "chainrule.scipy.special.gamma").__name__
+    'scipy.special'
+    """
+    mod = _MODULES.get(module)
+    if mod is None:
+        try:
+            mod = importlib.import_module(module)
+        except ImportError as e:
+            raise ImportError(
+                f"{public} needs SciPy: pip install 'chainrule[scipy]'") from e
+        _MODULES[module] = mod
+    return mod
+
+
+def lazy(module, attr, public):
+    """A plain function calling ``module.attr`` (imported on first call)."""
+    cache = []
+
+    def f(*args, **kwargs):
+        if not cache:
+            cache.append(getattr(require(module, public), attr))
+        return cache[0](*args, **kwargs)
+
+    f.__name__ = f.__qualname__ = attr
+    return f
+
+
+def composite(name):
+    """Register a function built from primitives under ``name`` (e.g.
+    ``"scipy.stats.norm.pdf"``), so that the rule-table test requires an entry."""
+    def deco(f):
+        COMPOSITES[name] = f
+        return f
+    return deco
+
+
+def _out_ndim(args):
+    return max(ndim(a) for a in args)
+
+
+def defelementwise(name, fun, *derivs, doc=None, needs_ans=True):
+    """An elementwise primitive ``name`` from partial derivatives ``d(ans, *args)``.
+
+    Mirrors :func:`chainrule.numpy.elementwise.defelementwise` (which names
+    its primitives ``numpy.*``): JVP ``t · d`` with the tangent aligned for
+    broadcasting, VJP ``unbroadcast(g · d)``. A ``None`` derivative leaves that
+    argument without a rule (an integer order, or a derivative with no
+    closed form): asking for it raises a clear MissingRuleError.
+    """
+    p = defprim(fun, name, needs_ans=needs_ans)
+    if doc is not None:
+        p.__doc__ = doc
+    if len(derivs) == 1:
+        d = derivs[0]
+        p.defvjp(lambda g, ans, x, **kw: match_real(g * d(ans, x), x))
+        p.defjvp(lambda t, ans, x, **kw: t * d(ans, x))
+        return p
+
+    def make_vjp(i, d):
+        def vjp(g, ans, *args, **kw):
+            return unbroadcast(g * d(ans, *args), args[i], _out_ndim(args))
+        return vjp
+
+    def make_jvp(i, d):
+        def jvp(t, ans, *args, **kw):
+            return align(t, args[i], _out_ndim(args)) * d(ans, *args)
+        return jvp
+
+    for i, d in enumerate(derivs):
+        if d is not None:
+            p.vjps[i] = make_vjp(i, d)
+            p.jvps[i] = make_jvp(i, d)
+    p.fix_tangent = broadcast_tangent
+    return p
+
+
+def expand_reduced(g, xshape, axis, keepdims, nb):
+    """Broadcast ``g`` (``batch + reduced shape``) back to ``batch + xshape``."""
+    from .. import numpy as cnp
+    axes = normalize_axis(axis, len(xshape))
+    gs = shape(g)
+    if not keepdims:
+        kept = tuple(1 if i in axes else n for i, n in enumerate(xshape))
+        g = cnp.reshape(g, tuple(gs[:nb]) + kept)
+    return cnp.broadcast_to(g, tuple(shape(g)[:nb]) + tuple(xshape))
+
+
+def plain(x):
+    """The plain value of ``x`` as an ndarray (for masks and other constants)."""
+    return _np.asarray(getval(x))
+
+
+def mask_where(out, bad, fill):
+    """``out`` with ``fill`` where the plain boolean ``bad`` holds (a no-op if nowhere)."""
+    from .. import numpy as cnp
+    bad = _np.asarray(bad)
+    if not bad.any():
+        return out
+    return cnp.where(bad, fill, out)
+
+
+def safe(x, bad, value=1.0):
+    """``x`` with ``value`` where ``bad``: keeps rules finite on masked-out entries."""
+    return mask_where(x, bad, value)
+
+
+def positive(*params):
+    """Parameters that must be positive (scales, shapes, degrees of freedom):
+    returns them with 1 where they are not, so that nothing divides by zero, and
+    the mask of invalid entries (SciPy answers nan there)."""
+    bad = False
+    out = []
+    for p in params:
+        b = plain(p) <= 0
+        bad = bad | b
+        out.append(safe(p, b))
+    return out, _np.asarray(bad)

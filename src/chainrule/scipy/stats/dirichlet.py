@@ -1,0 +1,71 @@
+"""The Dirichlet distribution: differentiable in x and alpha.
+
+As in SciPy, the components of ``x`` run along its *first* axis (``x`` of
+shape ``(k,)`` or ``(k, n)``), and ``x`` may omit the last component, which
+is then ``1 - sum(x)``.
+
+>>> from chainrule.scipy.stats import dirichlet
+>>> import chainrule.numpy as np
+>>> float(dirichlet.pdf(np.array([0.2, 0.8]), np.array([1.0, 1.0])))
+1.0
+"""
+
+import numpy as _np
+
+from ... import numpy as cnp
+from .._common import composite, plain
+from ..special import gammaln, xlogy
+
+__all__ = ["pdf", "logpdf"]
+
+
+def _check(x, alpha):
+    a = plain(alpha)
+    if a.ndim != 1:
+        raise ValueError("Parameter vector 'a' must be one dimensional, but "
+                         f"a.shape = {a.shape}.")
+    if _np.any(a <= 0):
+        raise ValueError("All parameters must be greater than 0")
+    k = a.shape[0]
+    n = plain(x).shape[0]
+    if n != k and n + 1 != k:
+        raise ValueError("Vector 'x' must have either the same number of entries as, or one "
+                         f"entry fewer than, parameter vector 'a', but alpha.shape = {a.shape} "
+                         f"and x.shape = {plain(x).shape}.")
+    if n + 1 == k:
+        x = cnp.concatenate([x, 1.0 - cnp.sum(x, axis=0, keepdims=True)], axis=0)
+    xv = plain(x)
+    if xv.min() < 0:
+        raise ValueError("Each entry in 'x' must be greater than or equal to zero.")
+    if xv.max() > 1:
+        raise ValueError("Each entry in 'x' must be smaller or equal one.")
+    if _np.any((xv == 0) & (a.reshape((k,) + (1,) * (xv.ndim - 1)) < 1)):
+        raise ValueError("Each entry in 'x' must be greater than zero if its alpha is less "
+                         "than one.")
+    if _np.any(_np.abs(xv.sum(0) - 1.0) > 1e-9):
+        raise ValueError("The input vector 'x' must lie within the normal simplex. but "
+                         f"np.sum(x, 0) = {xv.sum(0)}.")
+    return x
+
+
+@composite("scipy.stats.dirichlet.logpdf")
+def logpdf(x, alpha):
+    """Log density Σ (alpha_i - 1) log x_i - log B(alpha).
+
+    >>> round(float(logpdf(cnp.array([0.5, 0.5]), cnp.array([2.0, 2.0]))), 6)
+    0.405465
+    """
+    x = _check(x, alpha)
+    log_b = cnp.sum(gammaln(alpha)) - gammaln(cnp.sum(alpha))
+    a1 = cnp.reshape(alpha - 1.0, (-1,) + (1,) * (cnp.ndim(x) - 1))
+    return cnp.squeeze(cnp.sum(xlogy(a1, x), axis=0) - log_b)
+
+
+@composite("scipy.stats.dirichlet.pdf")
+def pdf(x, alpha):
+    """Density.
+
+    >>> float(pdf(cnp.array([0.5, 0.5]), cnp.array([2.0, 2.0])))
+    1.5
+    """
+    return cnp.exp(logpdf(x, alpha))

@@ -1,0 +1,137 @@
+"""chainrule.optim: update rules against hand-written references, schedules, clipping."""
+
+import numpy as onp
+import pytest
+
+import chainrule.numpy as np
+from chainrule import grad, optim
+
+P0 = {"w": onp.array([1.0, -2.0]), "layers": [onp.array([[0.5]])]}
+G = {"w": onp.array([0.3, 0.1]), "layers": [onp.array([[-1.0]])]}
+
+
+def _run(opt, steps=3, params=P0, grads=G):
+    state = opt.init(params)
+    for _ in range(steps):
+        params, state = opt.step(params, grads, state)
+    return params, state
+
+
+def test_sgd_and_gd():
+    p, s = _run(optim.SGD(lr=0.1), steps=2)
+    assert onp.allclose(p["w"], P0["w"] - 0.2 * G["w"])
+    assert onp.allclose(p["layers"][0], P0["layers"][0] - 0.2 * G["layers"][0])
+    assert int(s["step"]) == 2 and set(s) == {"step"}
+    pg, _ = _run(optim.GD(lr=0.1), steps=2)
+    assert onp.allclose(pg["w"], p["w"])
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_matches_reference(nesterov):
+    mu, lr = 0.9, 0.1
+    p, v = P0["w"].copy(), onp.zeros(2)
+    for _ in range(3):
+        v = mu * v + G["w"]
+        p = p - lr * ((G["w"] + mu * v) if nesterov else v)
+    out, state = _run(optim.Momentum(lr=lr, momentum=mu, nesterov=nesterov))
+    assert onp.allclose(out["w"], p) and onp.allclose(state["velocity"]["w"], v)
+    out2, _ = _run(optim.SGD(lr=lr, momentum=mu, nesterov=nesterov))
+    assert onp.allclose(out2["w"], p)
+    with pytest.raises(ValueError, match="Nesterov needs momentum"):
+        optim.SGD(0.1, nesterov=True)
+
+
+def test_adam_matches_reference_and_adamw_decouples_weight_decay():
+    lr, b1, b2, eps, wd = 0.01, 0.9, 0.999, 1e-8, 0.1
+
+    def reference(decoupled):
+        p, m, v = P0["w"].copy(), onp.zeros(2), onp.zeros(2)
+        for t in range(1, 4):
+            g = G["w"] + (0 if decoupled else wd * p)
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            new = p - lr * (m / (1 - b1 ** t)) / (onp.sqrt(v / (1 - b2 ** t)) + eps)
+            p = new - lr * wd * p if decoupled else new
+        return p
+    out, state = _run(optim.Adam(lr=lr, weight_decay=wd))
+    assert onp.allclose(out["w"], reference(False))
+    assert set(state) == {"step", "m", "v"} and state["m"]["layers"][0].shape == (1, 1)
+    out, _ = _run(optim.AdamW(lr=lr, weight_decay=wd))
+    assert onp.allclose(out["w"], reference(True))
+
+
+def test_weight_decay_in_sgd():
+    p, _ = _run(optim.SGD(lr=0.1, weight_decay=0.5), steps=1)
+    assert onp.allclose(p["w"], P0["w"] - 0.1 * (G["w"] + 0.5 * P0["w"]))
+
+
+def test_gradient_clipping():
+    g = {"a": onp.array([3.0, 0.0]), "b": [onp.array([4.0])]}
+    assert optim.global_norm(g) == 5.0
+    c = optim.clip_by_global_norm(g, 1.0)
+    assert onp.allclose(c["a"], [0.6, 0.0]) and onp.allclose(c["b"][0], [0.8])
+    assert optim.clip_by_global_norm(g, 10.0) is g
+    params = {"a": onp.zeros(2), "b": [onp.zeros(1)]}
+    p, _ = optim.SGD(lr=1.0, clip_norm=1.0).step(params, g, optim.SGD(1.0).init(params))
+    assert onp.allclose(p["a"], [-0.6, 0.0])
+    p, _ = optim.SGD(lr=1.0, clip_value=0.5).step(params, g, optim.SGD(1.0).init(params))
+    assert onp.allclose(p["a"], [-0.5, 0.0]) and onp.allclose(p["b"][0], [-0.5])
+
+
+def test_schedules():
+    s = optim.step_decay(0.1, every=10, gamma=0.5)
+    assert [s(0), s(9), s(10), s(25)] == pytest.approx([0.1, 0.1, 0.05, 0.025])
+    c = optim.cosine_decay(1.0, 100, final_lr=0.1)
+    assert [c(0), c(50), c(100), c(1000)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
+    w = optim.warmup(0.5, steps=5)
+    assert [w(0), w(1), w(5), w(100)] == pytest.approx([0.0, 0.1, 0.5, 0.5])
+    assert optim.constant(0.3)(7) == 0.3
+    # the schedule is read at each step from the optimizer state's counter
+    opt = optim.SGD(lr=optim.step_decay(1.0, every=1, gamma=0.5))
+    p = {"w": onp.zeros(1)}
+    state = opt.init(p)
+    for _ in range(3):
+        p, state = opt.step(p, {"w": onp.ones(1)}, state)
+    assert onp.allclose(p["w"], -(1.0 + 0.5 + 0.25))
+    assert opt.lr_at(3) == 0.125
+
+
+@pytest.mark.parametrize("opt", [
+    optim.GD(0.1), optim.SGD(0.05, momentum=0.9), optim.Momentum(0.05, nesterov=True),
+    optim.Adam(0.1), optim.AdamW(0.1, weight_decay=1e-4),
+    optim.SGD(0.1, clip_norm=1.0),
+])
+def test_optimizers_minimize_an_ill_conditioned_quadratic(opt):
+    A = onp.diag([1.0, 10.0])
+
+    def f(p):
+        return 0.5 * np.sum(p["x"] * (A @ p["x"]))
+    p = {"x": onp.array([3.0, -2.0])}
+    state = opt.init(p)
+    for _ in range(300):
+        p, state = opt.step(p, grad(f)(p), state)
+    assert f(p) < 1e-3, repr(opt)
+
+
+def test_float32_stays_float32_and_inputs_are_not_modified():
+    p = {"w": onp.ones(3, onp.float32)}
+    g = {"w": onp.full(3, 0.5, onp.float32)}
+    for opt in [optim.SGD(0.1, momentum=0.9), optim.Adam(0.1, weight_decay=0.01)]:
+        state = opt.init(p)
+        new, new_state = opt.step(p, g, state)
+        assert new["w"].dtype == onp.float32
+        slots = [new_state[k]["w"] for k in new_state if k != "step"]
+        assert slots and all(v.dtype == onp.float32 for v in slots)
+        assert onp.all(p["w"] == 1.0) and int(state["step"]) == 0
+
+
+def test_mismatched_gradients_are_rejected():
+    opt = optim.SGD(0.1)
+    with pytest.raises(ValueError, match="2 parameter arrays but 1 gradient"):
+        opt.step({"a": onp.zeros(1), "b": onp.zeros(1)}, {"a": onp.zeros(1)},
+                 opt.init({"a": 0, "b": 0}))
+
+
+def test_repr():
+    assert repr(optim.Adam(lr=0.01, clip_norm=1.0)) == "Adam(lr=0.01, clip_norm=1.0)"
+    assert repr(optim.SGD(0.1, momentum=0.5)) == "SGD(lr=0.1, momentum=0.5)"
