@@ -56,9 +56,15 @@ def _t(peers, a, grad=False):
 # ----------------------------------------------------------------------------
 
 def cr_logsumexp(S):
-    """Stable logsumexp over axis 1 (keepdims), by the max shift, in chainrule.numpy."""
-    m = cnp.max(S, axis=1, keepdims=True)
-    return m + cnp.log(cnp.sum(cnp.exp(S - m), axis=1, keepdims=True))
+    """chainrule.scipy.special.logsumexp over axis 1 (keepdims): one primitive, as the
+    peers use theirs (autograd's logsumexp, torch.logsumexp, jax.nn.logsumexp)."""
+    from chainrule.scipy.special import logsumexp
+    return logsumexp(S, axis=1, keepdims=True)
+
+
+def _cr_sigmoid(xp, z):
+    from chainrule.scipy.special import expit
+    return expit(z)
 
 
 def _sigmoid(xp, z):
@@ -128,7 +134,7 @@ def _mlp_torch(peers, V, W, X, Y, act):
 def _mlp_cells(peers, V, W, X, Y, act):
     """``(grad_systems, forward_systems)`` dicts for the MLP step."""
     actf = _sigmoid if act == "sigmoid" else _relu
-    cr_loss = mlp_loss(cnp, cr_logsumexp, actf)
+    cr_loss = mlp_loss(cnp, cr_logsumexp, _cr_sigmoid if act == "sigmoid" else _relu)
     cr_vg = chainrule.value_and_grad(cr_loss, argnums=(0, 1))
     grads = {"chainrule": lambda: cr_vg(V, W, X, Y)}
     fwds = {"chainrule": lambda: (cr_loss(V, W, X, Y),)}

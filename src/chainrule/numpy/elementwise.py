@@ -208,9 +208,12 @@ _ew("fabs", lambda ans, x: sign(x), needs_ans=False)
 
 def _balanced(mine, other, ans):
     # Where both arguments tie for the max/min, each gets half the gradient.
-    won = _getval(mine) == _getval(ans)
-    tie = won & (_getval(mine) == _getval(other))
-    return _np.where(tie, 0.5, won).astype(_np.result_type(_getval(ans)))
+    m, a = _getval(mine), _getval(ans)
+    won = m == a
+    tie = m == _getval(other)
+    if _np.any(tie):
+        return _np.where(tie & won, 0.5, won).astype(_np.result_type(a))
+    return won  # boolean: multiplying a cotangent by it keeps the cotangent's dtype
 
 
 _ew("maximum", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanced(y, x, ans))

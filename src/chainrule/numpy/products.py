@@ -18,7 +18,9 @@ from .reductions import composite
 
 
 def _mT(x):
-    from . import swapaxes
+    from .shape import swapaxes, transpose_p
+    if ndim(x) == 2:
+        return transpose_p(x, None)  # the common case, without swapaxes' bookkeeping
     return swapaxes(x, -1, -2)
 
 

@@ -75,8 +75,12 @@ def _batched_perm(axes, nd, nb):
 def _transpose_vjp(g, ans, x, axes=None):
     nd = ndim(x)
     nb = ndim(g) - nd
+    if axes is None and nb == 0:
+        return _transpose_p(g, None)  # reversing the axes is its own inverse
     perm = _batched_perm(axes, nd, 0)
-    inv = tuple(_np.argsort(perm)) if nd else ()
+    inv = [0] * nd
+    for i, p in enumerate(perm):
+        inv[p] = i
     return _transpose_p(g, _batched_perm(inv, nd, nb))
 
 

@@ -51,6 +51,9 @@ def _scalar(out):
 
 def _expit(x):
     x = _np.asarray(x)
+    if x.size == 0 or _np.minimum.reduce(x, axis=None) > -700.0 or _np.isnan(x).any():
+        # exp(-x) cannot overflow: the plain formula, the cheapest there is.
+        return _scalar(1.0 / (1.0 + _np.exp(-x)))
     # exp(-|x|) never overflows; each branch is accurate on its side of 0.
     e = _np.exp(-_np.abs(x))
     return _scalar(_np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
@@ -172,6 +175,15 @@ entr = defelementwise(
 def _lse_raw(a, b=None, axis=None, keepdims=False):
     """log |sum(b * exp(a))| over ``axis``, shifted by the max for stability."""
     a = _np.asarray(a)
+    if b is None and a.size:
+        # Fast path: with a finite maximum, the shifted sum is >= 1 (no log(0),
+        # no overflow), so no error-state juggling is needed.
+        amax = _np.maximum.reduce(a, axis=axis, keepdims=True)
+        if _np.isfinite(amax).all():
+            out = _np.log(_np.add.reduce(_np.exp(a - amax), axis=axis, keepdims=True)) + amax
+            if not keepdims:
+                out = _np.squeeze(out, axis=normalize_axis(axis, a.ndim))
+            return _scalar(out)
     if b is not None:
         a, b = _np.broadcast_arrays(a, _np.asarray(b))
         zero = b == 0
