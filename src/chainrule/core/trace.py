@@ -74,6 +74,23 @@ def isbox(x):
     return type(x) is Box
 
 
+class ArrayMeta:
+    """What a rule that reads only shapes needs of an argument: the tape keeps
+    this instead of the array, so the array can be freed (``needs_args=False``)."""
+
+    __slots__ = ("shape", "ndim", "dtype")
+
+    def __init__(self, shape, ndim, dtype):
+        self.shape, self.ndim, self.dtype = shape, ndim, dtype
+
+
+def _meta(v):
+    try:
+        return ArrayMeta(v.shape, v.ndim, v.dtype)
+    except AttributeError:  # Python numbers are small: keep them
+        return v
+
+
 class Trace:
     """One differentiation in progress (one call of grad, jvp, vjp...)."""
 
@@ -95,6 +112,7 @@ class ReverseTrace(Trace):
 
     __slots__ = ("tape",)
     kind = "rev"
+    keep_args = False  # True keeps every argument, even where no rule reads it
 
     def __init__(self):
         super().__init__()
@@ -110,7 +128,8 @@ class ReverseTrace(Trace):
             a = args[0]
             v = a._value
             ans = prim(v, **kwargs) if type(v) is Box else prim.fun(v, **kwargs)
-            tape.append((prim, (v,), kwargs, ans if prim.needs_ans else None, ((0, a._t),)))
+            vals = (v,) if prim.needs_args or self.keep_args else (_meta(v),)
+            tape.append((prim, vals, kwargs, ans if prim.needs_ans else None, ((0, a._t),)))
             return Box(ans, self, len(tape) - 1)
         if len(args) == 2:  # fast path for binary operators
             a, b = args
@@ -125,11 +144,14 @@ class ReverseTrace(Trace):
             else:  # then b is ours: the trace was chosen from the arguments
                 va, vb = a, b._value
                 parents = ((1, b._t),)
-            vals = (va, vb)
             if type(va) is Box or type(vb) is Box:
                 ans = prim(va, vb, **kwargs)
             else:
                 ans = prim.fun(va, vb, **kwargs)
+            if prim.needs_args or self.keep_args:
+                vals = (va, vb)
+            else:
+                vals = (_meta(va), _meta(vb))
             tape.append((prim, vals, kwargs, ans if prim.needs_ans else None, parents))
             return Box(ans, self, len(tape) - 1)
         vals = list(args)
@@ -145,6 +167,8 @@ class ReverseTrace(Trace):
                 else:
                     outer = True
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
+        if not (prim.needs_args or self.keep_args):
+            vals = [_meta(v) for v in vals]
         tape.append((prim, vals, kwargs, ans if prim.needs_ans else None, parents))
         return Box(ans, self, len(tape) - 1)
 
@@ -209,11 +233,15 @@ class Primitive:
     ``vjps``/``jvps`` map an argument number to its rule. ``vjp_joint`` (if
     set) computes the cotangents of all traced arguments in one call, for
     rules that share work between arguments. ``needs_ans=False`` lets the tape
-    drop the output, which saves memory for rules that do not read it.
+    drop the output (VJP rules then receive ``ans=None``), and
+    ``needs_args=False`` keeps only the shape, ndim and dtype of array
+    arguments (an :class:`ArrayMeta`), for rules that read nothing else: the
+    tape then holds only what the backward pass needs, which saves memory and
+    time (freed arrays are reused while still in cache).
     """
 
     __slots__ = ("fun", "name", "vjps", "jvps", "vjp_joint", "jvp_joint",
-                 "needs_ans", "fix_tangent", "__dict__")
+                 "needs_ans", "needs_args", "fix_tangent", "__dict__")
 
     def __init__(self, fun, name=None, needs_ans=True):
         self.fun = fun
@@ -223,6 +251,7 @@ class Primitive:
         self.vjp_joint = None
         self.jvp_joint = None
         self.needs_ans = needs_ans
+        self.needs_args = True
         self.fix_tangent = None
         try:
             self.__doc__ = fun.__doc__

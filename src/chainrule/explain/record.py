@@ -22,6 +22,7 @@ class RecordingTrace(ReverseTrace):
     """A :class:`ReverseTrace` that keeps the value of every tape entry in ``values``."""
 
     __slots__ = ("values",)
+    keep_args = True  # the tables show every argument
 
     def __init__(self):
         super().__init__()

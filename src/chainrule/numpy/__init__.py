@@ -25,7 +25,7 @@ from ..core.trace import Primitive as _Primitive
 from . import _box
 from ._wrap import NONDIFF, PRIMITIVES, nondiff as _nondiff
 from .convert import *  # noqa: F401,F403
-from .convert import _astype, _copy  # noqa: F401
+from .convert import _astype, _copy, astype_p as _astype_p  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .extra import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
@@ -107,3 +107,11 @@ def classify(name):
     if key in NORULE:
         return "norule"
     return "passthrough"
+
+# Rules of these primitives read only the shapes and dtypes of their arguments:
+# the tape keeps those instead of the arrays (see Primitive.needs_args).
+_shape_mod = _importlib.import_module(f"{__name__}.shape")
+for _p in [add, subtract, negative, positive, real, imag, conj, _astype_p,
+           _shape_mod._reshape_p, _shape_mod.transpose_p, _shape_mod.broadcast_to_p,
+           _shape_mod.concatenate_p, PRIMITIVES["numpy.sum"], PRIMITIVES["numpy.getitem"]]:
+    _p.needs_args = False

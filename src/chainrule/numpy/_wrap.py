@@ -140,7 +140,10 @@ def unbroadcast(g, x, out_ndim):
             axes = tuple(range(nb, nb + lead))
             axes += tuple(nb + lead + i for i, n in enumerate(xs)
                           if n == 1 and gs[nb + lead + i] != 1)
-            g = _sum(g, axis=axes, keepdims=True)
+            if type(g) is Box:
+                g = _sum(g, axis=axes, keepdims=True)
+            else:  # first order: reduce in NumPy directly, no primitive call
+                g = _np.add.reduce(g, axis=axes, keepdims=True)
             if lead:
                 g = g.reshape(target)
     if dtype(g).kind == "c" and dtype(x).kind != "c":

@@ -10,7 +10,7 @@ import string
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.trace import Box, getval
 from ._wrap import align, broadcast_tangent, defprim, match_real, ndim, shape, unbroadcast
 from .reductions import composite
 
@@ -28,6 +28,8 @@ def _matmul2(a, b):
     # NumPy runs a stack of matrix products as one BLAS call per matrix; when
     # one operand is a single matrix (batched tangents against a weight, say),
     # folding the stack into rows makes it one large product instead.
+    if type(a) is not _np.ndarray or type(b) is not _np.ndarray:
+        a, b = _np.asarray(a), _np.asarray(b)
     if b.ndim == 2 and a.ndim > 2:
         return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
     if a.ndim == 2 and b.ndim > 2:
@@ -37,11 +39,22 @@ def _matmul2(a, b):
     return _np.matmul(a, b)
 
 
+def _matmul_vjp_a(g, ans, a, b):
+    if type(g) is not Box and type(b) is not Box:  # first order: straight to NumPy
+        r = _matmul2(g, _np.swapaxes(b, -1, -2))
+        return r if r.shape == shape(a) else unbroadcast(r, a, max(ndim(a), b.ndim))
+    return unbroadcast(matmul_p(g, _mT(b)), a, max(ndim(a), ndim(b)))
+
+
+def _matmul_vjp_b(g, ans, a, b):
+    if type(g) is not Box and type(a) is not Box:
+        r = _matmul2(_np.swapaxes(a, -1, -2), g)
+        return r if r.shape == shape(b) else unbroadcast(r, b, max(a.ndim, ndim(b)))
+    return unbroadcast(matmul_p(_mT(a), g), b, max(ndim(a), ndim(b)))
+
+
 matmul_p = defprim(_matmul2, "numpy.matmul", needs_ans=False)
-matmul_p.defvjp(
-    lambda g, ans, a, b: unbroadcast(matmul_p(g, _mT(b)), a, max(ndim(a), ndim(b))),
-    lambda g, ans, a, b: unbroadcast(matmul_p(_mT(a), g), b, max(ndim(a), ndim(b))),
-)
+matmul_p.defvjp(_matmul_vjp_a, _matmul_vjp_b)
 matmul_p.defjvp(
     lambda t, ans, a, b: matmul_p(align(t, a, max(ndim(a), ndim(b))), b),
     lambda t, ans, a, b: matmul_p(a, align(t, b, max(ndim(a), ndim(b)))),
