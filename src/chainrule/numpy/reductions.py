@@ -30,8 +30,14 @@ def _expand(g, xshape, axis, keepdims, nb):
     kept = gs if keepdims else gs[:nb] + tuple(1 if i in axes else n
                                                for i, n in enumerate(xshape))
     target = gs[:nb] + tuple(xshape)
-    if type(g) is not Box:  # first order: plain NumPy views, no tracing needed
-        return _np.broadcast_to(_np.reshape(g, kept), target)
+    if type(g) is not Box:  # first order: plain NumPy, no tracing needed
+        g = _np.reshape(g, kept)
+        if _np.prod(target) <= 65536:
+            # A small copy is cheaper than np.broadcast_to's Python machinery.
+            out = _np.empty(target, dtype=g.dtype)
+            out[...] = g
+            return out
+        return _np.broadcast_to(g, target)  # large: a view, no memory
     from . import broadcast_to, reshape
     return broadcast_to(reshape(g, kept), target)
 

@@ -11,8 +11,7 @@ import importlib
 import numpy as _np
 
 from ..core.trace import getval
-from ..numpy._wrap import (align, broadcast_tangent, defprim, match_real, ndim, normalize_axis,
-                           shape, unbroadcast)
+from ..numpy._wrap import (align, broadcast_tangent, defprim, match_real, ndim, unbroadcast)
 from ..numpy.reductions import COMPOSITES
 
 _MODULES = {}
@@ -99,13 +98,8 @@ def defelementwise(name, fun, *derivs, doc=None, needs_ans=True):
 
 def expand_reduced(g, xshape, axis, keepdims, nb):
     """Broadcast ``g`` (``batch + reduced shape``) back to ``batch + xshape``."""
-    from .. import numpy as cnp
-    axes = normalize_axis(axis, len(xshape))
-    gs = shape(g)
-    if not keepdims:
-        kept = tuple(1 if i in axes else n for i, n in enumerate(xshape))
-        g = cnp.reshape(g, tuple(gs[:nb]) + kept)
-    return cnp.broadcast_to(g, tuple(shape(g)[:nb]) + tuple(xshape))
+    from ..numpy.reductions import _expand
+    return _expand(g, xshape, axis, keepdims, nb)
 
 
 def plain(x):
