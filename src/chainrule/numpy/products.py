@@ -62,12 +62,42 @@ matmul_p.defjvp(
 matmul_p.fix_tangent = broadcast_tangent
 
 
+# Matrix times vector, the commonest 1-D case (A @ x), as one primitive: going
+# through reshape -> matmul -> reshape would triple the work per traced level.
+
+def _matvec_raw(A, x):
+    return _np.matmul(A, x)
+
+
+def _matvec_vjp_A(g, ans, A, x):
+    from . import expand_dims
+    return match_real(expand_dims(g, -1) * x, A)  # outer(g, x), one per batch row of g
+
+
+def _matvec_vjp_x(g, ans, A, x):
+    return match_real(matvec_p(_mT(A), g) if ndim(g) == 1 else matmul(g, A), x)
+
+
+def _matvec_jvp_A(t, ans, A, x):
+    return matvec_p(t, x) if ndim(t) == 2 else matmul(t, x)
+
+
+def _matvec_jvp_x(t, ans, A, x):
+    return matvec_p(A, t) if ndim(t) == 1 else matmul(t, _mT(A))
+
+
+matvec_p = defprim(_matvec_raw, "numpy.matmul.matrix_vector", needs_ans=False)
+matvec_p.defvjp(_matvec_vjp_A, _matvec_vjp_x).defjvp(_matvec_jvp_A, _matvec_jvp_x)
+
+
 def matmul(a, b, **kw):
     """Matrix product with NumPy's rules for 1-D operands (``a @ b``)."""
     from . import reshape
     na, nb_ = ndim(a), ndim(b)
     if na >= 2 and nb_ >= 2:
         return matmul_p(a, b)
+    if na == 2 and nb_ == 1:
+        return matvec_p(a, b)
     if na == 0 or nb_ == 0:
         raise ValueError("matmul: Input operand does not have enough dimensions")
     a2 = reshape(a, (1,) + shape(a)) if na == 1 else a
