@@ -118,10 +118,21 @@ def _install(cnp):
     B.__array_function__ = __array_function__
 
     # Attributes
-    B.shape = property(lambda self: _np.shape(getval(self)))
-    B.ndim = property(lambda self: _np.ndim(getval(self)))
-    B.size = property(lambda self: _np.size(getval(self)))
-    B.dtype = property(lambda self: _np.result_type(getval(self)))
+    def attribute(name, fallback):
+        # The array's own attribute when it has one (fast); NumPy's function
+        # for Python numbers.
+        def get(self):
+            v = getval(self)
+            try:
+                return getattr(v, name)
+            except AttributeError:
+                return fallback(v)
+        return property(get)
+
+    B.shape = attribute("shape", _np.shape)
+    B.ndim = attribute("ndim", _np.ndim)
+    B.size = attribute("size", _np.size)
+    B.dtype = attribute("dtype", _np.result_type)
     B.T = property(lambda self: cnp.transpose(self))
     B.mT = property(lambda self: cnp.swapaxes(self, -1, -2))
     B.real = property(lambda self: cnp.real(self))
