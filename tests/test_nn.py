@@ -568,3 +568,15 @@ def test_history_predict_and_evaluate():
     ev = nn.evaluate(model, params, X, y)
     assert ev["accuracy"] == nn.accuracy(full, y)
     assert ev["loss"] == pytest.approx(float(nn.softmax_cross_entropy(full, y)))
+
+
+def test_fit_batchnorm_with_a_lone_last_example():
+    """65 examples in batches of 64: the single leftover joins the previous batch
+    (BatchNorm cannot take statistics over one example)."""
+    from chainrule import nn as _nn, optim as _optim
+    X = onp.random.default_rng(0).normal(size=(65, 4))
+    y = onp.arange(65) % 2
+    m = _nn.mlp([4, 8, 2], "tanh", batch_norm="before")
+    params, hist = _nn.fit(m, m.init(), _optim.SGD(0.1), X, y, epochs=2, batch_size=64,
+                           progress=False)
+    assert len(hist.loss) == 2 and onp.isfinite(hist.loss).all()

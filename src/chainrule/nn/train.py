@@ -362,6 +362,10 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
             else:
                 chunks = batches(n, batch_size, order=rng.permutation(n) if shuffle
                                  else onp.arange(n))
+            if model.has_state and len(chunks) > 1 and len(chunks[-1]) == 1:
+                # BatchNorm needs two examples for batch statistics: a lone last
+                # example joins the previous minibatch.
+                chunks = chunks[:-2] + [onp.concatenate(chunks[-2:])]
             lr = opt.lr_at(int(opt_state["step"]))
             tot_loss, tot_correct, seen = 0.0, 0.0, 0
             for b in chunks:
