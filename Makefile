@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
+PLOT_STAMP := $(VENV)/.installed-plot
 
 .PHONY: demo test lint bench clean
 
@@ -14,11 +15,17 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(PLOT_STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q -e ".[plot]"
+	touch $(PLOT_STAMP)
+
+# The main job: the lecture's example values, then the Iris demo (figures and report in out/iris).
+demo: $(PLOT_STAMP)
 	$(PY) examples/lecture_example.py
+	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/chainrule demo iris
 
 test: $(STAMP)
-	$(PY) -m pytest
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks examples

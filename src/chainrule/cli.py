@@ -7,14 +7,22 @@
 
 Each subcommand is one entry of :data:`SUBCOMMANDS`: a help line, a function
 that adds its arguments to an :mod:`argparse` sub-parser and a function that
-runs it and returns the exit status. Adding a command (``chainrule demo``)
-is two functions and one entry.
+runs it and returns the exit status. Adding a command is two functions and
+one entry.
+
+::
+
+    chainrule demo iris                  # the lecture's Iris model: figures in out/iris/
+    chainrule demo all --quick           # every demo, small sizes, and out/index.html
 """
 
 import argparse
 import ast
 import os
+import pathlib
 import sys
+import time
+import traceback
 
 import numpy as _np
 
@@ -142,13 +150,167 @@ def _trace_epilog():
             + ". The formula is checked against this whitelist and never run as Python.")
 
 
+# ---------------------------------------------------------------------------
+# chainrule demo
+# ---------------------------------------------------------------------------
+
+def _demo_common_options():
+    """The options every demo takes (a parent parser shared by the demo sub-parsers)."""
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("common options")
+    g.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="random seed: the same seed gives the same numbers (default 0)")
+    g.add_argument("--out", type=pathlib.Path, default=None, metavar="DIR",
+                   help="where figures and report.json go (default out/<demo>; "
+                        "for 'all': out, with one folder per demo and out/index.html)")
+    g.add_argument("--quick", action="store_true",
+                   help="reduced sizes that run in seconds (what the test suite runs)")
+    g.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bars")
+    return common
+
+
+def _demo_exists(name):
+    from . import demos
+    return name in demos.available()
+
+
+def _add_demo(p):
+    from . import demos
+    p.set_defaults(_demo_parser=p)  # `chainrule demo` alone prints this parser's help
+    common = _demo_common_options()
+    sub = p.add_subparsers(dest="demo", metavar="DEMO")
+    for name in demos.ORDER:
+        try:
+            module = demos.load(name)
+        except demos.DemoUnavailable as e:
+            why = "failed to import" if _demo_exists(name) else "not installed"
+            q = sub.add_parser(name, help=f"({why}: see `chainrule demo {name}`)",
+                               parents=[common])
+            q.set_defaults(_demo_error=str(e))
+            continue
+        q = sub.add_parser(name, help=module.HELP, description=module.HELP, parents=[common],
+                           epilog=f"Writes its figures (PNG) and report.json to --out "
+                                  f"(default out/{name}).")
+        module.add_arguments(q.add_argument_group(f"{name} options"))
+    sub.add_parser("all", parents=[common],
+                   help="run every demo (default options) and write out/index.html, "
+                        "a self-contained report with all figures and numbers",
+                   description="Run every demo with its default options, each into "
+                               "<out>/<demo>/, then write <out>/index.html (default out).")
+
+
+def _demo_epilog():
+    return ("Each demo takes --seed, --out, --quick and --no-progress, prints a short summary "
+            "and writes PNG figures and report.json (every printed number). "
+            "Example: chainrule demo iris --seed 1 --out /tmp/iris. "
+            "Needs matplotlib (pip install 'chainrule[plot]'); tqdm adds progress bars.")
+
+
+def _demo_args(module, args, out):
+    """The namespace ``module.run`` gets: its own option defaults, overridden by ``args``."""
+    own = argparse.ArgumentParser(add_help=False)
+    module.add_arguments(own)
+    ns = own.parse_args([])
+    for k, v in vars(args).items():
+        if not k.startswith("_") and k not in ("command", "demo"):
+            setattr(ns, k, v)
+    ns.out = out
+    return ns
+
+
+def _run_one(module, args, out):
+    """Run one demo into ``out``; write its report.json; return the report."""
+    from .demos.common import write_report
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    report = module.run(_demo_args(module, args, out))
+    seconds = time.perf_counter() - t0
+    report = dict(report)
+    report.setdefault("demo", module.NAME)
+    report["seconds"] = round(seconds, 3)  # wall-clock time: not reproducible, unlike the rest
+    path = write_report(out, report)
+    _say(f"[{module.NAME}] done in {seconds:.1f} s; report: {path}")
+    return report
+
+
+def _check_plotting():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        _say("chainrule demo: error: the demos draw their figures with matplotlib, which is not "
+             "installed; run: pip install 'chainrule[plot]'", sys.stderr)
+        return False
+    return True
+
+
+def _run_demo(args):
+    from . import demos
+    name = getattr(args, "demo", None)
+    if name is None:
+        args._demo_parser.print_help()
+        return 2
+    if getattr(args, "_demo_error", None):
+        _say(f"chainrule demo: error: {args._demo_error}", sys.stderr)
+        return 2
+    if not _check_plotting():
+        return 2
+    if name != "all":
+        module = demos.load(name)
+        out = args.out if args.out is not None else pathlib.Path("out") / name
+        _say(f"=== chainrule demo {name} (seed {args.seed}{', quick' if args.quick else ''}) "
+             f"===")
+        _run_one(module, args, out)
+        return 0
+    return _run_all(args)
+
+
+def _run_all(args):
+    from . import demos
+    from .demos import report as report_mod
+    root = args.out if args.out is not None else pathlib.Path("out")
+    root.mkdir(parents=True, exist_ok=True)
+    entries, failed, t0 = [], [], time.perf_counter()
+    for name in demos.ORDER:
+        _say(f"\n=== chainrule demo {name} (seed {args.seed}{', quick' if args.quick else ''}) "
+             f"===")
+        try:
+            module = demos.load(name)
+        except demos.DemoUnavailable as e:
+            _say(f"[{name}] skipped: {e}")
+            entries.append({"name": name, "dir": name, "status": "skipped", "note": str(e)})
+            continue
+        try:
+            rep = _run_one(module, args, root / name)
+        except Exception as e:  # noqa: BLE001 - report it, run the other demos
+            traceback.print_exc()
+            _say(f"[{name}] FAILED: {type(e).__name__}: {e}", sys.stderr)
+            failed.append(name)
+            entries.append({"name": name, "dir": name, "help": module.HELP, "status": "failed",
+                            "note": f"{type(e).__name__}: {e}"})
+            continue
+        entries.append({"name": name, "dir": name, "help": module.HELP, "status": "ok",
+                        "report": rep})
+    index = report_mod.write_index(root, entries, seed=args.seed, quick=args.quick,
+                                   seconds=time.perf_counter() - t0)
+    ran = sum(e["status"] == "ok" for e in entries)
+    skipped = [e["name"] for e in entries if e["status"] == "skipped"]
+    _say(f"\n{ran} of {len(entries)} demos ran in {time.perf_counter() - t0:.1f} s"
+         + (f"; skipped (not available): {', '.join(skipped)}" if skipped else "")
+         + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    _say(f"Report: {index} (open it in a browser; it needs no server)")
+    return 1 if failed else 0
+
+
 #: name -> function returning the text shown after its --help
-EPILOGS = {"trace": _trace_epilog}
+EPILOGS = {"trace": _trace_epilog, "demo": _demo_epilog}
 
 #: name -> (help line, add its arguments, run it and return the exit status)
 SUBCOMMANDS = {
     "trace": ("show the evaluation trace and the forward/reverse-mode tables of a formula",
               _add_trace, _run_trace),
+    "demo": ("run the lecture's experiments (iris, landscape, depth, transfer, curriculum, "
+             "modes, or all): figures, report.json and an HTML report", _add_demo, _run_demo),
 }
 
 

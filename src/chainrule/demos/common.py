@@ -1,0 +1,212 @@
+"""Helpers shared by the ``chainrule demo`` experiments: progress bars, figures, reports.
+
+Every demo module (``chainrule.demos.<name>``) has ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> dict``; ``args`` carries
+``seed``, ``out`` (an existing :class:`pathlib.Path`), ``quick`` and
+``progress``. ``run`` saves its figures with :func:`save_figure`, prints its
+summary and returns the report (``demo``, ``seed``, ``quick``, ``numbers``,
+``figures``, ``summary``, ``notes``); the command line writes it with
+:func:`write_report`.
+
+Conventions: every printed number is in ``numbers``; numbers that vary from
+run to run (wall-clock times) go under ``numbers["timing"]`` so that "same
+seed, same numbers" can be checked on the rest (:func:`deterministic_numbers`).
+
+>>> json_ready({"a": __import__("numpy").float64(1.5), "b": (1, 2)})
+{'a': 1.5, 'b': [1, 2]}
+"""
+
+import contextlib
+import gc
+import json
+import math
+import os
+import pathlib
+import statistics
+import sys
+import time
+
+import numpy as onp
+
+__all__ = ["progress", "pyplot", "figure", "save_figure", "rng", "write_report", "json_ready",
+           "deterministic_numbers", "median_time", "one_blas_thread", "rel_diff", "say"]
+
+#: a bar appears only once a loop has run this long (seconds): quick loops stay quiet
+PROGRESS_DELAY = 0.5
+
+
+def progress(iterable, total=None, desc=None, enabled=True):
+    """Wrap ``iterable`` in a tqdm bar (on stderr, shown after 0.5 s) when tqdm is installed.
+
+    Without tqdm, or with ``enabled=False``, the iterable is returned unchanged.
+
+    >>> list(progress(range(3), enabled=False))
+    [0, 1, 2]
+    """
+    if not enabled:
+        return iterable
+    try:
+        from tqdm.auto import tqdm  # optional (the `plot` extra): imported only when used
+    except Exception:  # noqa: BLE001 - any failure just means no bar
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, delay=PROGRESS_DELAY, leave=False,
+                dynamic_ncols=True, file=sys.stderr)
+
+
+def pyplot():
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (no display needed)."""
+    import matplotlib
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")  # before pyplot is imported: works on a headless machine
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def figure(figsize=(6.4, 4.2), **kwargs):
+    """A new matplotlib :class:`~matplotlib.figure.Figure` not tied to pyplot's global state."""
+    from matplotlib.figure import Figure
+    return Figure(figsize=figsize, layout="constrained", **kwargs)
+
+
+def save_figure(fig, path, dpi=100):
+    """Save ``fig`` as a PNG at ``path`` (Agg renderer, ``dpi``), release it, return the path."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    FigureCanvasAgg(fig)  # render with Agg whatever the session's backend is
+    fig.savefig(path, dpi=dpi, format="png")
+    if "matplotlib.pyplot" in sys.modules:  # figures made with pyplot must be closed
+        sys.modules["matplotlib.pyplot"].close(fig)
+    return path
+
+
+def rng(seed):
+    """A NumPy ``Generator`` for ``seed``: the one source of randomness of a demo.
+
+    >>> float(rng(0).normal()) == float(rng(0).normal())
+    True
+    """
+    return onp.random.default_rng(seed)
+
+
+def json_ready(x):
+    """``x`` with NumPy scalars and arrays, tuples and paths turned into JSON types.
+
+    Non-finite floats become the strings ``"nan"``, ``"inf"``, ``"-inf"``
+    (JSON has no such numbers).
+
+    >>> json_ready([onp.arange(2), onp.bool_(True), float("inf")])
+    [[0, 1], True, 'inf']
+    """
+    if isinstance(x, dict):
+        return {str(k): json_ready(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_ready(v) for v in x]
+    if isinstance(x, onp.ndarray):
+        return json_ready(x.tolist())
+    if isinstance(x, (onp.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (onp.integer, int)):
+        return int(x)
+    if isinstance(x, (onp.floating, float)):
+        x = float(x)
+        return x if math.isfinite(x) else str(x)
+    if isinstance(x, pathlib.PurePath):
+        return str(x)
+    if x is None or isinstance(x, str):
+        return x
+    raise TypeError(f"json_ready: cannot store {type(x).__name__} in a report")
+
+
+def write_report(out, report):
+    """Write ``report`` to ``out/report.json`` atomically (temporary file, then ``os.replace``)."""
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "report.json"
+    text = json.dumps(json_ready(report), indent=2, ensure_ascii=False, allow_nan=False)
+    tmp = out / f".report.json.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        os.replace(tmp, path)  # readers never see a half-written report
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+    return path
+
+
+def deterministic_numbers(numbers):
+    """``numbers`` without the ``"timing"`` entries (which differ from run to run).
+
+    >>> deterministic_numbers({"acc": 1.0, "timing": {"s": 0.1}, "x": {"timing": 2, "y": 3}})
+    {'acc': 1.0, 'x': {'y': 3}}
+    """
+    if isinstance(numbers, dict):
+        return {k: deterministic_numbers(v) for k, v in numbers.items() if k != "timing"}
+    return numbers
+
+
+def median_time(fn, repeats=5, warmup=1, min_total=0.0, max_repeats=100):
+    """Median wall-clock seconds of ``fn()`` (``time.perf_counter``), as ``timeit`` measures.
+
+    At least ``repeats`` calls, more (up to ``max_repeats``) until they add up
+    to ``min_total`` seconds, so that fast calls get enough samples. The
+    median, not the mean, so that one interrupted call does not move the
+    result; the garbage collector is paused while timing, as ``timeit`` does.
+    """
+    for _ in range(warmup):
+        fn()
+    times = []
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        while len(times) < repeats or (sum(times) < min_total and len(times) < max_repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    return statistics.median(times)
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Pin BLAS to one thread while timing, with threadpoolctl when installed; yields whether.
+
+    The demos' matrices are small: a second BLAS thread buys nothing there,
+    and on a 2-core machine shared with other work it makes times erratic
+    (several-fold swings). ``benchmarks/run.py`` does the same.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield False
+        return
+    with threadpool_limits(limits=1):
+        yield True
+
+
+def rel_diff(a, b):
+    """Largest entry-wise difference relative to the largest entry: ``max|a-b| / max(|a|,|b|)``.
+
+    Norm-wise (∞-norm), so that entries that are nearly zero do not turn a
+    tiny absolute error into a large relative one.
+
+    >>> rel_diff(onp.array([1.0, 2.0]), onp.array([1.0, 2.002]))  # doctest: +ELLIPSIS
+    0.000999...
+    """
+    a, b = onp.asarray(a, dtype=float), onp.asarray(b, dtype=float)
+    scale = max(onp.max(onp.abs(a)), onp.max(onp.abs(b)))
+    return float(onp.max(onp.abs(a - b)) / scale) if scale > 0 else 0.0
+
+
+def say(text=""):
+    """Print a summary line, falling back to UTF-8 bytes where the terminal cannot encode it."""
+    try:
+        print(text, flush=True)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write((text + "\n").encode("utf-8"))
+        sys.stdout.flush()
