@@ -28,9 +28,14 @@ def _out_ndim(args):
     return max(ndim(a) for a in args)
 
 
-def defelementwise(fun, *derivs, name=None, needs_ans=True):
-    """Make a primitive from a ufunc and its elementwise partial derivatives."""
-    p = defprim(fun, name=name and "numpy." + name, needs_ans=needs_ans)
+def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None):
+    """Make a primitive from a ufunc and its elementwise partial derivatives.
+
+    ``name`` is NumPy's (registered as ``numpy.<name>``); other namespaces
+    (``chainrule.scipy``) pass ``fullname``. A ``None`` derivative leaves that
+    argument without a rule: asking for it raises MissingRuleError.
+    """
+    p = defprim(fun, name=fullname or (name and "numpy." + name), needs_ans=needs_ans)
     if len(derivs) == 1:
         d = derivs[0]
         # Unary: the output has the input's shape, no broadcasting to undo, and

@@ -11,7 +11,7 @@ import importlib
 import numpy as _np
 
 from ..core.trace import getval
-from ..numpy._wrap import (align, broadcast_tangent, defprim, match_real, ndim, unbroadcast)
+from ..numpy._wrap import (ndim)
 from ..numpy.reductions import COMPOSITES
 
 _MODULES = {}
@@ -61,38 +61,13 @@ def _out_ndim(args):
 
 
 def defelementwise(name, fun, *derivs, doc=None, needs_ans=True):
-    """An elementwise primitive ``name`` from partial derivatives ``d(ans, *args)``.
-
-    Mirrors :func:`chainrule.numpy.elementwise.defelementwise` (which names
-    its primitives ``numpy.*``): JVP ``t · d`` with the tangent aligned for
-    broadcasting, VJP ``unbroadcast(g · d)``. A ``None`` derivative leaves that
-    argument without a rule (an integer order, or a derivative with no
-    closed form): asking for it raises a clear MissingRuleError.
-    """
-    p = defprim(fun, name, needs_ans=needs_ans)
+    """An elementwise primitive ``name`` (e.g. ``"scipy.special.gamma"``) from
+    partial derivatives ``d(ans, *args)``: :func:`chainrule.numpy.elementwise.defelementwise`
+    under a SciPy name, with SciPy's docstring."""
+    from ..numpy.elementwise import defelementwise as _defelementwise
+    p = _defelementwise(fun, *derivs, needs_ans=needs_ans, fullname=name)
     if doc is not None:
         p.__doc__ = doc
-    if len(derivs) == 1:
-        d = derivs[0]
-        p.defvjp(lambda g, ans, x, **kw: match_real(g * d(ans, x), x))
-        p.defjvp(lambda t, ans, x, **kw: t * d(ans, x))
-        return p
-
-    def make_vjp(i, d):
-        def vjp(g, ans, *args, **kw):
-            return unbroadcast(g * d(ans, *args), args[i], _out_ndim(args))
-        return vjp
-
-    def make_jvp(i, d):
-        def jvp(t, ans, *args, **kw):
-            return align(t, args[i], _out_ndim(args)) * d(ans, *args)
-        return jvp
-
-    for i, d in enumerate(derivs):
-        if d is not None:
-            p.vjps[i] = make_vjp(i, d)
-            p.jvps[i] = make_jvp(i, d)
-    p.fix_tangent = broadcast_tangent
     return p
 
 
