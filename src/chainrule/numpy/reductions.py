@@ -5,6 +5,8 @@ Cotangents of a reduction are broadcast back over the reduced axes; any
 leading batch axes of the cotangent (jacrev) sit in front and are kept.
 """
 
+import math as _math
+
 import numpy as _np
 
 from ..core.trace import Box, getval
@@ -32,7 +34,7 @@ def _expand(g, xshape, axis, keepdims, nb):
     target = gs[:nb] + tuple(xshape)
     if type(g) is not Box:  # first order: plain NumPy, no tracing needed
         g = _np.reshape(g, kept)
-        if _np.prod(target) <= 65536:
+        if _math.prod(target) <= 65536:
             # A small copy is cheaper than np.broadcast_to's Python machinery.
             out = _np.empty(target, dtype=g.dtype)
             out[...] = g

@@ -104,8 +104,9 @@ def _safe_div(num, x):
 
 expit = defelementwise(
     "scipy.special.expit", _expit,
-    # σ'(x) = σ(x) σ(-x): no cancellation in 1 - σ(x) for large x.
-    lambda ans, x: ans * expit(-x),
+    # σ'(x) = σ(x)(1 − σ(x)) from the kept output: no second sigmoid. (For
+    # x > 37 it rounds to 0 where the true value is below 1e-16.)
+    lambda ans, x: ans * (1.0 - ans),
     doc="""Logistic sigmoid 1 / (1 + exp(-x)), stable for large |x| (no SciPy needed).
 
     >>> float(expit(0.0))
