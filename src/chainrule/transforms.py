@@ -41,7 +41,8 @@ def _dtype(x):
 
 
 def _check_input(x, what):
-    """Differentiated inputs must be floating or complex: say so loudly."""
+    """Differentiated inputs must be floating or complex: say so loudly.
+    Returns the input's dtype."""
     dt = _dtype(x)
     if dt.kind not in "fc":
         raise TypeError(
@@ -49,26 +50,29 @@ def _check_input(x, what):
             f"(value {getval(x)!r:.60}). Only float and complex inputs have derivatives; "
             "pass a float array, e.g. x.astype(float) or 1.0 instead of 1."
         )
+    return dt
 
 
 def _zeros(shape, dtype):
     return _onp.zeros(shape, dtype)
 
 
-def _cast_like(g, x):
+def _cast_like(g, x, dt=None):
     """Give a gradient the dtype of its input (float32 in, float32 out)."""
+    if dt is None:
+        dt = _dtype(x)
     if g is None:
-        return _zeros(_onp.shape(getval(x)), _dtype(x))
+        return _zeros(_onp.shape(getval(x)), dt)
     if type(g) is Box:  # higher-order: leave the traced value alone
         return g
-    dt = _dtype(x)
     gdt = g.dtype if hasattr(g, "dtype") else _onp.result_type(g)
     if gdt != dt:
         if gdt.kind == "c" and dt.kind != "c":
             g = _onp.real(g)
         g = _onp.asarray(g, dtype=dt)
-    if type(getval(x)) in (float, complex) and _onp.ndim(g) == 0:
-        return type(getval(x))(g)  # a Python number in, a Python number out
+    xv = getval(x)
+    if type(xv) in (float, complex) and _onp.ndim(g) == 0:
+        return type(xv)(g)  # a Python number in, a Python number out
     return g
 
 
@@ -106,8 +110,7 @@ def _vjp_engine(fun, x):
     leading batch axes) to the cotangent of ``x``.
     """
     leaves, spec = tree_flatten(x)
-    for leaf in leaves:
-        _check_input(leaf, "an input")
+    dtypes = [_check_input(leaf, "an input") for leaf in leaves]
     trace = ReverseTrace()
     boxes = [trace.new_input(v) for v in leaves]
     out = fun(tree_unflatten(spec, boxes))
@@ -122,16 +125,14 @@ def _vjp_engine(fun, x):
             raise ValueError("chainrule: the cotangent must have the structure of the output")
         seeds = [(o._t, c) for o, c in zip(out_leaves, ct_leaves)
                  if type(o) is Box and o._trace is trace]
-        batch = ()
-        if ct_leaves:
-            c0, o0 = ct_leaves[0], out_vals[0]
-            batch = _onp.shape(getval(c0))[: _onp.ndim(getval(c0)) - _onp.ndim(getval(o0))]
         adj = backward(tape, seeds, n, keep_tape=keep_tape)
         grads = []
-        for a, v in zip(adj, leaves):
-            if a is None:
-                a = _zeros(batch + _onp.shape(getval(v)), _dtype(v))
-            grads.append(_cast_like(a, v))
+        for a, v, dt in zip(adj, leaves, dtypes):
+            if a is None:  # the output does not depend on this input: zeros
+                c0, o0 = getval(ct_leaves[0]), getval(out_vals[0])
+                batch = _onp.shape(c0)[: _onp.ndim(c0) - _onp.ndim(o0)] if ct_leaves else ()
+                a = _zeros(batch + _onp.shape(getval(v)), dt)
+            grads.append(_cast_like(a, v, dt))
         return tree_unflatten(spec, grads)
 
     return tree_unflatten(out_spec, out_vals), pullback
@@ -176,23 +177,24 @@ def _unary(fun, args, kwargs, argnums):
 
 def _ones_seed(ans, who):
     v = getval(ans)
+    dt = _dtype(v)
     if _onp.ndim(v) != 0 and _onp.size(v) != 1:
         raise TypeError(
             f"chainrule: {who} needs a function with a scalar output, but it returned shape "
             f"{_onp.shape(v)}. Use jacobian, elementwise_grad or vjp for non-scalar outputs, "
             "or reduce the output (e.g. np.sum)."
         )
-    if _dtype(v).kind == "c":
+    if dt.kind == "c":
         raise TypeError(
             f"chainrule: {who} needs a real scalar output, but it is complex. "
             "Use holomorphic_grad, or take np.real / np.abs of the output."
         )
-    if _dtype(v).kind != "f":
+    if dt.kind != "f":
         raise TypeError(
             f"chainrule: {who} needs a float output, but the function returned dtype "
-            f"{_dtype(v)}, which has no derivative (a comparison or an integer result?)."
+            f"{dt}, which has no derivative (a comparison or an integer result?)."
         )
-    return _onp.ones(_onp.shape(v), _dtype(v))
+    return _onp.ones(_onp.shape(v), dt)
 
 
 # ----------------------------------------------------------------------------
