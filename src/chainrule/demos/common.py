@@ -210,3 +210,13 @@ def say(text=""):
         sys.stdout.flush()
         sys.stdout.buffer.write((text + "\n").encode("utf-8"))
         sys.stdout.flush()
+
+
+def digits_split(seed, test_size=0.25, stratify=True):
+    """Standardized 8x8 digits split for training and test: ``X_tr, X_te, y_tr, y_te``."""
+    from chainrule import data
+    X, y = data.digits()
+    X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=test_size, seed=seed,
+                                                   stratify=stratify)
+    X_tr, X_te = data.standardize(X_tr, X_te)
+    return X_tr, X_te, y_tr, y_te

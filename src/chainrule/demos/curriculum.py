@@ -17,9 +17,9 @@ import time
 
 import numpy as onp
 
-from chainrule import data, nn, optim
+from chainrule import nn, optim
 
-from .common import figure, progress, save_figure, say
+from .common import digits_split, figure, progress, save_figure, say
 
 NAME = "curriculum"
 HELP = ("curriculum learning on digits (easy examples first, hard ones let in on a schedule) "
@@ -47,11 +47,7 @@ def add_arguments(parser):
 
 def load_data(seed):
     """Standardized digits, a stratified 75/25 split: ``X_tr, X_te, y_tr, y_te``."""
-    X, y = data.digits()
-    X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=0.25, seed=seed,
-                                                   stratify=True)
-    X_tr, X_te = data.standardize(X_tr, X_te)
-    return X_tr, X_te, y_tr, y_te
+    return digits_split(seed)
 
 
 def difficulty(X, y, seed):

@@ -17,9 +17,9 @@ import time
 
 import numpy as onp
 
-from chainrule import data, grad, nn, optim
+from chainrule import grad, nn, optim
 
-from .common import figure, progress, save_figure, say
+from .common import digits_split, figure, progress, save_figure, say
 
 NAME = "depth"
 HELP = ("20-layer networks on digits: plain vs skip connections vs batch norm, and how the "
@@ -59,10 +59,7 @@ def add_arguments(parser):
 
 def load_data(seed):
     """Standardized digits split into ``N_TRAIN`` training and 517 test examples."""
-    X, y = data.digits()
-    X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=len(X) - N_TRAIN, seed=seed)
-    X_tr, X_te = data.standardize(X_tr, X_te)
-    return X_tr, X_te, y_tr, y_te
+    return digits_split(seed, test_size=1797 - N_TRAIN, stratify=False)  # 1797 digits ship
 
 
 def deep_mlp(layers, init, **kw):

@@ -12,8 +12,9 @@ from ._wrap import defprim, dtype, shape
 from .reductions import composite
 
 
-def _contains_box(obj):
-    stack = [obj]
+def _contains_box(*objs):
+    """Whether a traced value hides anywhere in ``objs`` (lists and tuples included)."""
+    stack = list(objs)
     while stack:
         o = stack.pop()
         if type(o) is Box:

@@ -29,6 +29,7 @@ from ..core.trace import Box, getval
 from ._wrap import _unbox_all, defprim, dtype, match_real, ndim, normalize_axis, shape
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                           conjugate, power)
+from .convert import _contains_box
 from .reductions import COMPOSITES, composite
 
 __all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "conj",
@@ -45,18 +46,6 @@ conj = conjugate
 for _alias in ("acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "conj"):
     # Registered under the alias too, so the rule table must exercise the name.
     COMPOSITES["numpy." + _alias] = globals()[_alias]
-
-
-def _traced(*xs):
-    """Whether a traced value hides anywhere in ``xs`` (lists and tuples included)."""
-    stack = list(xs)
-    while stack:
-        x = stack.pop()
-        if type(x) is Box:
-            return True
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-    return False
 
 
 def _asarray(a):
@@ -83,7 +72,7 @@ def asarray_chkfinite(a, dtype=None, order=None):
     >>> np.asarray_chkfinite([1.0, 2.0])
     array([1., 2.])
     """
-    if not _traced(a):
+    if not _contains_box(a):
         return _np.asarray_chkfinite(a, dtype=dtype, order=order)
     if not _np.isfinite(_np.asarray(_unbox_all(a))).all():
         raise ValueError("array must not contain infs or NaNs")
@@ -100,7 +89,7 @@ def real_if_close(a, tol=100):
     >>> np.real_if_close(np.array([1.0 + 1e-20j, 2.0]))
     array([1., 2.])
     """
-    if not _traced(a):
+    if not _contains_box(a):
         return _np.real_if_close(a, tol=tol)
     from . import real
     a = _asarray(a)
@@ -119,7 +108,7 @@ def divmod(x1, x2, out=None, **kwargs):  # noqa: A001
     >>> np.divmod(np.array([7.5]), 2.0)
     (array([3.]), array([1.5]))
     """
-    if not _traced(x1, x2):
+    if not _contains_box(x1, x2):
         return _np.divmod(x1, x2, **({"out": out} if out is not None else {}), **kwargs)
     from . import floor_divide, remainder
     return floor_divide(x1, x2), remainder(x1, x2)
@@ -133,7 +122,7 @@ def modf(x, out=None, **kwargs):
     >>> np.modf(np.array([2.5, -1.25]))
     (array([ 0.5 , -0.25]), array([ 2., -1.]))
     """
-    if not _traced(x):
+    if not _contains_box(x):
         return _np.modf(x, **({"out": out} if out is not None else {}), **kwargs)
     from . import where
     frac, whole = _np.modf(getval(x))
@@ -150,7 +139,7 @@ def frexp(x, out=None, **kwargs):
     >>> np.frexp(np.array([8.0]))
     (array([0.5]), array([4], dtype=int32))
     """
-    if not _traced(x):
+    if not _contains_box(x):
         return _np.frexp(x, **({"out": out} if out is not None else {}), **kwargs)
     from . import ldexp
     e = _np.frexp(getval(x))[1]
@@ -167,7 +156,7 @@ def block(arrays):
     >>> np.block([[np.eye(2), np.zeros((2, 1))]]).shape
     (2, 3)
     """
-    if not _traced(arrays):
+    if not _contains_box(arrays):
         return _np.block(arrays)
     from . import concatenate, reshape
 
@@ -234,7 +223,7 @@ def convolve(a, v, mode="full"):
     >>> np.convolve(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
     array([0. , 1. , 2.5, 4. , 1.5])
     """
-    if not _traced(a, v):
+    if not _contains_box(a, v):
         return _np.convolve(a, v, mode)
     return _convolve_traced(a, v, mode)
 
@@ -247,7 +236,7 @@ def correlate(a, v, mode="valid"):
     >>> np.correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
     array([3.5])
     """
-    if not _traced(a, v):
+    if not _contains_box(a, v):
         return _np.correlate(a, v, mode)
     from . import conj, flip, ravel
     a, v = ravel(_asarray(a)), ravel(_asarray(v))
@@ -270,7 +259,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     array([[ 1., -1.],
            [-1.,  1.]])
     """
-    if not _traced(m, y, aweights):
+    if not _contains_box(m, y, aweights):
         return _np.cov(m, y, rowvar, bias, ddof, fweights, aweights, dtype=dtype)
     from . import average, concatenate, dot, reshape, sum as _sum, transpose, conj
     from .convert import _astype
@@ -353,7 +342,7 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     array([[ 1.   , -0.982],
            [-0.982,  1.   ]])
     """
-    if not _traced(x, y):
+    if not _contains_box(x, y):
         return _np.corrcoef(x, y, rowvar, dtype=dtype)
     from . import clip, diag, imag, real, reshape, sqrt
     c = cov(x, y, rowvar, dtype=dtype)
@@ -535,7 +524,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     >>> float(np.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5))
     2.5
     """
-    if not _traced(a, q):
+    if not _contains_box(a, q):
         return _np.quantile(a, q, axis, out, overwrite_input, method, keepdims,
                             weights=weights)
     return _quantile_traced(a, q, axis, method, keepdims, weights, False)
@@ -550,7 +539,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
     >>> float(np.nanquantile(np.array([1.0, np.nan, 3.0]), 0.5))
     2.0
     """
-    if not _traced(a, q):
+    if not _contains_box(a, q):
         return _np.nanquantile(a, q, axis, out, overwrite_input, method, keepdims,
                                weights=weights)
     return _quantile_traced(a, q, axis, method, keepdims, weights, True)
@@ -565,7 +554,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     >>> float(np.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 50))
     2.5
     """
-    if not _traced(a, q):
+    if not _contains_box(a, q):
         return _np.percentile(a, q, axis, out, overwrite_input, method, keepdims,
                               weights=weights)
     return _quantile_traced(a, _percent(q), axis, method, keepdims,
@@ -581,7 +570,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
     >>> float(np.nanpercentile(np.array([1.0, np.nan, 3.0]), 50))
     2.0
     """
-    if not _traced(a, q):
+    if not _contains_box(a, q):
         return _np.nanpercentile(a, q, axis, out, overwrite_input, method, keepdims,
                                  weights=weights)
     return _quantile_traced(a, _percent(q), axis, method, keepdims,
@@ -621,7 +610,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     >>> float(np.median(np.array([3.0, 1.0, 2.0, 10.0])))
     2.5
     """
-    if not _traced(a):
+    if not _contains_box(a):
         return _np.median(a, axis, out, overwrite_input, keepdims)
     return _median_traced(a, axis, keepdims, False)
 
@@ -634,7 +623,7 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     >>> float(np.nanmedian(np.array([3.0, np.nan, 1.0])))
     2.0
     """
-    if not _traced(a):
+    if not _contains_box(a):
         return _np.nanmedian(a, axis, out, overwrite_input, keepdims)
     return _median_traced(a, axis, keepdims, True)
 
@@ -650,7 +639,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     >>> float(np.trapezoid(np.array([1.0, 2.0, 3.0])))
     4.0
     """
-    if not _traced(y, x, dx):
+    if not _contains_box(y, x, dx):
         return _np.trapezoid(y, x, dx, axis)
     from . import diff, reshape, sum as _sum
     y = _asarray(y)
@@ -680,7 +669,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     >>> np.gradient(np.array([1.0, 4.0, 9.0, 16.0]))
     array([3., 4., 6., 7.])
     """
-    if not _traced(f, varargs):
+    if not _contains_box(f, varargs):
         return _np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     from . import concatenate, diff, reshape
     from .convert import _astype
@@ -776,7 +765,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
     >>> np.unwrap(np.array([0.0, 3.0, 6.5])).round(3)
     array([0.   , 3.   , 0.217])
     """
-    if not _traced(p):
+    if not _contains_box(p):
         return _np.unwrap(p, discont, axis, period=period)
     from . import concatenate
     p = _asarray(p)
@@ -809,7 +798,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     >>> float(np.interp(2.5, np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 0.0])))
     1.0
     """
-    if not _traced(x, xp, fp, left, right):
+    if not _contains_box(x, xp, fp, left, right):
         return _np.interp(x, xp, fp, left, right, period)
     from . import concatenate, remainder, where
     from .convert import _astype
@@ -865,7 +854,7 @@ def insert(arr, obj, values, axis=None):
     >>> np.insert(np.array([1.0, 2.0]), 1, 9.0)
     array([1., 9., 2.])
     """
-    if not _traced(arr, values):
+    if not _contains_box(arr, values):
         return _np.insert(arr, obj, values, axis)
     from . import ravel, reshape, where
     arr, values = _asarray(arr), _asarray(values)
@@ -930,7 +919,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
 
 def _set(y, cond, v):
     """``y[cond] = v`` as a new array; a functional update if anything is traced."""
-    if type(y) is Box or _traced(v):
+    if type(y) is Box or _contains_box(v):
         from .indexing import _index_update
         return _index_update(y, cond, v)
     y = y.copy()
@@ -982,7 +971,7 @@ def i0(x):
     >>> float(np.i0(0.0))
     1.0
     """
-    if not _traced(x):
+    if not _contains_box(x):
         return _np.i0(x)
     from . import absolute, exp, sqrt, where
     x = _asarray(x)
@@ -1018,7 +1007,7 @@ def vander(x, N=None, increasing=False):
     array([[4., 2., 1.],
            [9., 3., 1.]])
     """
-    if not _traced(x):
+    if not _contains_box(x):
         return _np.vander(x, N, increasing)
     from . import broadcast_to, concatenate, cumprod, flip, reshape
     x = _asarray(x)
@@ -1048,7 +1037,7 @@ def polyval(p, x):
     >>> float(np.polyval(np.array([1.0, 0.0, -1.0]), 3.0))
     8.0
     """
-    if not _traced(p, x) or _is_poly1d(x):
+    if not _contains_box(p, x) or _is_poly1d(x):
         return _np.polyval(p, x)
     p = _asarray(p)
     x = _asarray(x)
@@ -1071,7 +1060,7 @@ def polyadd(a1, a2):
     >>> np.polyadd(np.array([1.0, 2.0]), np.array([1.0, 0.0, 0.0]))
     array([1., 1., 2.])
     """
-    if not _traced(a1, a2) or _is_poly1d(a1, a2):
+    if not _contains_box(a1, a2) or _is_poly1d(a1, a2):
         return _np.polyadd(a1, a2)
     a1, a2 = _atleast_1d(a1), _atleast_1d(a2)
     diff = shape(a2)[0] - shape(a1)[0]
@@ -1086,7 +1075,7 @@ def polysub(a1, a2):
     >>> np.polysub(np.array([1.0, 2.0]), np.array([1.0, 0.0, 0.0]))
     array([-1.,  1.,  2.])
     """
-    if not _traced(a1, a2) or _is_poly1d(a1, a2):
+    if not _contains_box(a1, a2) or _is_poly1d(a1, a2):
         return _np.polysub(a1, a2)
     a1, a2 = _atleast_1d(a1), _atleast_1d(a2)
     diff = shape(a2)[0] - shape(a1)[0]
@@ -1101,7 +1090,7 @@ def polymul(a1, a2):
     >>> np.polymul(np.array([1.0, 1.0]), np.array([1.0, -1.0]))
     array([ 1.,  0., -1.])
     """
-    if not _traced(a1, a2) or _is_poly1d(a1, a2):
+    if not _contains_box(a1, a2) or _is_poly1d(a1, a2):
         return _np.polymul(a1, a2)
     return convolve(_atleast_1d(a1), _atleast_1d(a2))
 
@@ -1114,7 +1103,7 @@ def polyder(p, m=1):
     >>> np.polyder(np.array([1.0, 1.0, 1.0]))
     array([2., 1.])
     """
-    if not _traced(p) or _is_poly1d(p):
+    if not _contains_box(p) or _is_poly1d(p):
         return _np.polyder(p, m)
     m = int(m)
     if m < 0:
@@ -1135,7 +1124,7 @@ def polyint(p, m=1, k=None):
     >>> np.polyint(np.array([3.0, 2.0, 1.0]))
     array([1., 1., 1., 0.])
     """
-    if not _traced(p, k) or _is_poly1d(p):
+    if not _contains_box(p, k) or _is_poly1d(p):
         return _np.polyint(p, m, k)
     from . import concatenate, reshape
     m = int(m)
@@ -1162,7 +1151,7 @@ def polydiv(u, v):
     >>> np.polydiv(np.array([1.0, 0.0, -1.0]), np.array([1.0, 1.0]))
     (array([ 1., -1.]), array([0.]))
     """
-    if not _traced(u, v) or _is_poly1d(u, v):
+    if not _contains_box(u, v) or _is_poly1d(u, v):
         return _np.polydiv(u, v)
     from . import stack
     from .indexing import _index_update
@@ -1190,7 +1179,7 @@ def poly(seq_of_zeros):
     >>> np.poly(np.array([1.0, 2.0]))
     array([ 1., -3.,  2.])
     """
-    if not _traced(seq_of_zeros):
+    if not _contains_box(seq_of_zeros):
         return _np.poly(seq_of_zeros)
     from . import concatenate, real
     z = _atleast_1d(seq_of_zeros)
@@ -1258,7 +1247,7 @@ def roots(p):
     >>> np.sort(np.roots(np.array([1.0, -3.0, 2.0])))
     array([1., 2.])
     """
-    if not _traced(p):
+    if not _contains_box(p):
         return _np.roots(p)
     from . import concatenate
     from .convert import _astype
@@ -1337,7 +1326,7 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     >>> np.polyfit(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]), 1).round(6)
     array([2., 1.])
     """
-    if not _traced(x, y, w):
+    if not _contains_box(x, y, w):
         return _np.polyfit(x, y, deg, rcond, full, w, cov)
     from . import dot, outer, sqrt, sum as _sum, transpose, reshape
     order = int(deg) + 1
