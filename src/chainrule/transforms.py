@@ -13,6 +13,7 @@ primals, tangents)``, ``vjp(f, *primals)``), so code written for either runs.
 """
 
 import inspect
+import math
 from collections import OrderedDict
 from functools import wraps
 
@@ -397,36 +398,49 @@ def linearize(fun, *primals):
 # Jacobians, batched: no Python loop over basis vectors
 # ----------------------------------------------------------------------------
 
+def _shape(v):
+    return _onp.shape(getval(v))
+
+
 def _basis(leaves):
-    """Identity basis, split per leaf: leaf j gets shape (n_total, *leaf.shape)."""
-    sizes = [int(_onp.size(getval(v))) for v in leaves]
-    n = sum(sizes)
-    dtype = _onp.result_type(*[_dtype(v) for v in leaves]) if leaves else float
-    eye = _onp.eye(n, dtype=dtype)
-    out, start = [], 0
-    for v, s in zip(leaves, sizes):
-        out.append(eye[:, start:start + s].reshape((n,) + _onp.shape(getval(v))))
-        start += s
-    return out, n
+    """Identity basis, split per leaf: leaf j gets shape (n_total, *leaf.shape).
+
+    The seeds are :class:`~chainrule.numpy.basis.ScaledBasis` objects: only
+    the diagonal is stored, and the rules that meet it first (a matrix
+    product, an elementwise derivative) never multiply the zeros.
+    """
+    from .numpy.basis import identity_basis
+    if len(leaves) == 1:
+        dtype = _dtype(leaves[0])
+    else:
+        dtype = _onp.result_type(*[_dtype(v) for v in leaves]) if leaves else float
+    return identity_basis([_shape(v) for v in leaves], dtype)
 
 
-def _split_jac(block, out_shape, in_leaves, in_spec, batch_first):
-    """Turn a (n, *out) or (n, *in) batch into the Jacobian ``out.shape + in.shape``."""
-    pieces, start = [], 0
-    for v in in_leaves:
-        shp = _onp.shape(getval(v))
-        s = int(_onp.prod(shp, dtype=int))
-        pieces.append((start, s, shp))
+def _owned(a):
+    """The Jacobian as an array of its own: a rule may have passed on a
+    read-only view (of the function's constant matrix, say), which the user
+    must not be able to write through."""
+    if type(a) is Box or getattr(a, "flags", None) is None or a.flags.writeable:
+        return a
+    return a.copy()
+
+
+def _columns(t, oshape, in_shapes, in_spec):
+    """Forward mode's ``(n, *out)`` tangents -> ``out.shape + in.shape`` per input leaf."""
+    if type(t) is Box:
+        from . import numpy as cnp
+        t = cnp.moveaxis(t, 0, -1)
+    else:
+        t = _onp.moveaxis(_onp.asarray(t), 0, -1)  # out.shape + (n,)
+    if len(in_shapes) == 1:
+        return _owned(t.reshape(oshape + in_shapes[0]))
+    res, start = [], 0
+    for shp in in_shapes:
+        s = math.prod(shp)
+        res.append(_owned(t[..., start:start + s].reshape(oshape + shp)))
         start += s
-    res = []
-    for st, s, shp in pieces:
-        res.append(batch_first(st, s, shp))
     return tree_unflatten(in_spec, res)
-
-
-def _moveaxis0_last(a):
-    from . import numpy as cnp
-    return cnp.moveaxis(a, 0, -1)
 
 
 def jacfwd(fun, argnum=0, *, argnums=None):
@@ -449,16 +463,9 @@ def jacfwd(fun, argnum=0, *, argnums=None):
         out, tans = _jvp_engine(_unary(fun, args, kwargs, which), x, tree_unflatten(in_spec, basis),
                                 batch_shape=(n,))
         out_leaves, out_spec = tree_flatten(out)
-        tan_leaves = tree_flatten(tans)[0]
-        res = []
-        for o, t in zip(out_leaves, tan_leaves):
-            oshape = _onp.shape(getval(o))
-            t_last = _moveaxis0_last(t)  # out.shape + (n,)
-
-            def piece(st, s, shp, t_last=t_last, oshape=oshape):
-                return t_last[..., st:st + s].reshape(oshape + shp)
-            res.append(_split_jac(None, oshape, in_leaves, in_spec, piece))
-        return tree_unflatten(out_spec, res)
+        in_shapes = [_shape(v) for v in in_leaves]
+        return tree_unflatten(out_spec, [_columns(t, _shape(o), in_shapes, in_spec)
+                                         for o, t in zip(out_leaves, tree_flatten(tans)[0])])
 
     return jac
 
@@ -484,20 +491,18 @@ def jacrev(fun, argnum=0, *, argnums=None):
 
 
 def _jacrev_from(out, pullback, x):
+    """Pull the whole output basis back at once; ``(m, *in)`` -> ``out.shape + in.shape``."""
     out_leaves, out_spec = tree_flatten(out)
     in_leaves, in_spec = tree_flatten(x)
     seeds, m = _basis(out_leaves)
-    if m == 0:
-        seeds = [_zeros((0,) + _onp.shape(getval(o)), _dtype(o)) for o in out_leaves]
-    cts = pullback(tree_unflatten(out_spec, seeds), keep_tape=False)
-    ct_leaves = tree_flatten(cts)[0]  # each (m, *in.shape)
+    cts = tree_flatten(pullback(tree_unflatten(out_spec, seeds), keep_tape=False))[0]
+    in_shapes = [_shape(v) for v in in_leaves]
     res, start = [], 0
     for o in out_leaves:
-        oshape = _onp.shape(getval(o))
-        s = int(_onp.prod(oshape, dtype=int))
-        row = [c[start:start + s].reshape(oshape + _onp.shape(getval(v)))
-               for c, v in zip(ct_leaves, in_leaves)]
-        res.append(tree_unflatten(in_spec, row))
+        oshape = _shape(o)
+        s = math.prod(oshape)
+        rows = [_owned(c[start:start + s].reshape(oshape + shp)) for c, shp in zip(cts, in_shapes)]
+        res.append(tree_unflatten(in_spec, rows))
         start += s
     return tree_unflatten(out_spec, res)
 

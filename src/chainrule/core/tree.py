@@ -19,6 +19,9 @@ def _is_namedtuple(x):
 
 def tree_flatten(tree):
     """Return ``(leaves, spec)``; ``spec`` rebuilds the container with new leaves."""
+    t = type(tree)
+    if t is not tuple and t is not list and not isinstance(tree, (tuple, dict)):
+        return [tree], _LEAF  # a bare array: the common case, without the walk
     leaves = []
 
     def walk(x):
@@ -37,6 +40,8 @@ def tree_flatten(tree):
 
 def tree_unflatten(spec, leaves):
     """Inverse of :func:`tree_flatten`."""
+    if spec is _LEAF:
+        return leaves[0]
     it = iter(leaves)
 
     def build(s):

@@ -28,7 +28,7 @@ def _matmul2(a, b):
     # NumPy runs a stack of matrix products as one BLAS call per matrix; when
     # one operand is a single matrix (batched tangents against a weight, say),
     # folding the stack into rows makes it one large product instead.
-    if type(a) is not _np.ndarray or type(b) is not _np.ndarray:
+    if not (hasattr(a, "ndim") and hasattr(b, "ndim")):  # lists, numbers
         a, b = _np.asarray(a), _np.asarray(b)
     if b.ndim == 2 and a.ndim > 2:
         return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
