@@ -179,6 +179,8 @@ def _unary(fun, args, kwargs, argnums):
 def _ones_seed(ans, who):
     v = getval(ans)
     dt = _dtype(v)
+    if dt.kind == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
+        return dt.type(1)
     if _onp.ndim(v) != 0 and _onp.size(v) != 1:
         raise TypeError(
             f"chainrule: {who} needs a function with a scalar output, but it returned shape "

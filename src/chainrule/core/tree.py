@@ -20,7 +20,13 @@ def _is_namedtuple(x):
 def tree_flatten(tree):
     """Return ``(leaves, spec)``; ``spec`` rebuilds the container with new leaves."""
     t = type(tree)
-    if t is not tuple and t is not list and not isinstance(tree, (tuple, dict)):
+    if t is tuple or t is list:
+        for c in tree:
+            if isinstance(c, (tuple, list, dict)):
+                break
+        else:  # a flat tuple or list of arrays (argnums=(0, 1)): no walk either
+            return list(tree), (t, len(tree))
+    elif not isinstance(tree, (tuple, dict)):
         return [tree], _LEAF  # a bare array: the common case, without the walk
     leaves = []
 
@@ -42,6 +48,8 @@ def tree_unflatten(spec, leaves):
     """Inverse of :func:`tree_flatten`."""
     if spec is _LEAF:
         return leaves[0]
+    if type(spec[1]) is int:  # flat
+        return tuple(leaves) if spec[0] is tuple else list(leaves)
     it = iter(leaves)
 
     def build(s):

@@ -43,6 +43,7 @@ UNARY = {
     "arctanh": ("{d} / (1 − {0}^2)", "{g} / (1 − {0}^2)"),
     "absolute": ("{d} · sign({0})", "{g} · sign({0})"),
     "sum": ("sum({d}{kw})", "broadcast({g})"),
+    "mean": ("mean({d}{kw})", "broadcast({g}) / count"),
     "transpose": ("{d}ᵀ", "{g}ᵀ"),
     "reshape": ("reshape({d})", "reshape({g}, shape of {0})"),
     "broadcast_to": ("broadcast({d})", "unbroadcast({g})"),

@@ -113,5 +113,6 @@ def classify(name):
 _shape_mod = _importlib.import_module(f"{__name__}.shape")
 for _p in [add, subtract, negative, positive, real, imag, conj, _astype_p,
            _shape_mod._reshape_p, _shape_mod.transpose_p, _shape_mod.broadcast_to_p,
-           _shape_mod.concatenate_p, PRIMITIVES["numpy.sum"], PRIMITIVES["numpy.getitem"]]:
+           _shape_mod.concatenate_p, PRIMITIVES["numpy.sum"], PRIMITIVES["numpy.mean"],
+           PRIMITIVES["numpy.getitem"]]:
     _p.needs_args = False

@@ -27,21 +27,24 @@ def composite(f):
 
 def _expand(g, xshape, axis, keepdims, nb):
     """Broadcast a cotangent of a reduction back to ``batch + xshape``."""
-    axes = normalize_axis(axis, len(xshape))
+    xshape = tuple(xshape)
     gs = shape(g)
-    kept = gs if keepdims else gs[:nb] + tuple(1 if i in axes else n
-                                               for i, n in enumerate(xshape))
-    target = gs[:nb] + tuple(xshape)
-    if type(g) is not Box:  # first order: plain NumPy, no tracing needed
+    target = gs[:nb] + xshape
+    kept = None
+    if not keepdims and gs and len(gs) != len(target):  # put the reduced axes back, size one
+        axes = normalize_axis(axis, len(xshape))
+        kept = gs[:nb] + tuple(1 if i in axes else n for i, n in enumerate(xshape))
+    if type(g) is Box:
+        from . import broadcast_to, reshape
+        return broadcast_to(g if kept is None else reshape(g, kept), target)
+    if kept is not None:
         g = _np.reshape(g, kept)
-        if _math.prod(target) <= 65536:
-            # A small copy is cheaper than np.broadcast_to's Python machinery.
-            out = _np.empty(target, dtype=g.dtype)
-            out[...] = g
-            return out
-        return _np.broadcast_to(g, target)  # large: a view, no memory
-    from . import broadcast_to, reshape
-    return broadcast_to(reshape(g, kept), target)
+    if _math.prod(target) <= 65536:
+        # First order, small: a copy is cheaper than np.broadcast_to's Python machinery.
+        out = _np.empty(target, dtype=g.dtype if hasattr(g, "dtype") else _np.result_type(g))
+        out[...] = g
+        return out
+    return _np.broadcast_to(g, target)  # large: a view, no memory
 
 
 def _shift(axis, nd, nb):
@@ -270,16 +273,40 @@ def _count(x, axis, where=True, keepdims=False):
     if where is not True:
         m = _np.broadcast_to(_np.asarray(getval(where), dtype=bool), xs)
         return _np.sum(m, axis=axis, keepdims=keepdims, dtype=_real_dtype(x))
-    return int(_np.prod([xs[a] for a in normalize_axis(axis, len(xs))], dtype=int))
+    return _math.prod(xs[a] for a in normalize_axis(axis, len(xs)))
 
 
 def _where_kw(where):
     return {} if where is True else {"where": where}
 
 
+# -- mean: one primitive (one tape entry, where sum then divide would take two) -----------
+
+def _mean(x, axis=None, dtype=None, keepdims=False):
+    if dtype is None and type(x) is _np.ndarray and x.dtype.kind in "fc" and x.itemsize >= 4:
+        return _np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+    return _np.mean(x, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def _mean_vjp(g, ans, x, axis=None, dtype=None, keepdims=False):
+    return _expand(g / _count(x, axis), shape(x), axis, keepdims,
+                   ndim(g) - _out_ndim(x, axis, keepdims))
+
+
+def _mean_jvp(t, ans, x, axis=None, dtype=None, keepdims=False):
+    return sum(t, axis=_shift(axis, ndim(x), ndim(t) - ndim(x)), dtype=dtype,
+               keepdims=keepdims) / _count(x, axis)
+
+
+mean_p = defprim(_mean, "numpy.mean", needs_ans=False)
+mean_p.defvjp(_mean_vjp).defjvp(_mean_jvp)
+
+
 @composite
 def mean(x, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     """Arithmetic mean (sum / count)."""
+    if where is True:
+        return mean_p(x, axis=axis, dtype=dtype, keepdims=keepdims)
     return sum(x, axis=axis, dtype=dtype, keepdims=keepdims, **_where_kw(where)) / \
         _count(x, axis, where, keepdims)
 
@@ -291,14 +318,14 @@ def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     from . import real
     if correction is not None:
         ddof = correction
-    m = _mean(x, axis=axis, keepdims=True, where=where) if mean is None else mean
+    m = _mean_fn(x, axis=axis, keepdims=True, where=where) if mean is None else mean
     d = x - m
     sq = real(d * d.conj()) if _np.iscomplexobj(getval(x)) else d * d
     return sum(sq, axis=axis, dtype=dtype, keepdims=keepdims, **_where_kw(where)) / \
         (_count(x, axis, where, keepdims) - ddof)
 
 
-_mean = mean
+_mean_fn = mean
 
 
 @composite

@@ -21,7 +21,7 @@ order), that argument has no rule: asking for it raises MissingRuleError.
 import numpy as _np
 
 from .. import numpy as cnp
-from ..core.trace import getval
+from ..core.trace import Box, getval
 from ..numpy._wrap import align, broadcast_tangent, defprim, ndim, nondiff, normalize_axis
 from ..numpy._wrap import shape, unbroadcast
 from ._common import composite, defelementwise, expand_reduced, lazy
@@ -226,8 +226,23 @@ def _lse_weights(ans, a, b, axis, keepdims, with_b):
     return w, full, axes
 
 
+def _lse_vjp_plain(g, ans, a, axis, keepdims):
+    """First order, no ``b``: the softmax exp(a - ans) times g, broadcast by
+    NumPy itself (the batch axes of g, if any, lead)."""
+    if not keepdims:
+        axes = normalize_axis(axis, a.ndim)
+        nb = _np.ndim(g) - _np.ndim(ans)
+        ans = _np.expand_dims(ans, axes)
+        g = _np.expand_dims(g, tuple(ax + nb for ax in axes))
+    r = _np.exp(a - ans) * g
+    return r.real if r.dtype.kind == "c" and a.dtype.kind != "c" else r
+
+
 def _lse_vjp(i):
     def vjp(g, ans, a, b=None, axis=None, keepdims=False):
+        if i == 0 and b is None and type(a) is _np.ndarray and type(g) is not Box \
+                and type(ans) is not Box:
+            return _lse_vjp_plain(g, ans, a, axis, keepdims)
         w, full, axes = _lse_weights(ans, a, b, axis, keepdims, i == 0)
         nb = ndim(g) - ndim(ans)
         gk = expand_reduced(g, full, axis, keepdims, nb)
