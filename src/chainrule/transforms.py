@@ -433,8 +433,9 @@ def _columns(t, oshape, in_shapes, in_spec):
     if type(t) is Box:
         from . import numpy as cnp
         t = cnp.moveaxis(t, 0, -1)
-    else:
-        t = _onp.moveaxis(_onp.asarray(t), 0, -1)  # out.shape + (n,)
+    else:  # out.shape + (n,)
+        t = _onp.asarray(t)
+        t = t.transpose(tuple(range(1, t.ndim)) + (0,))
     if len(in_shapes) == 1:
         return _owned(t.reshape(oshape + in_shapes[0]))
     res, start = [], 0

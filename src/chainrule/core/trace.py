@@ -84,10 +84,15 @@ class ArrayMeta:
         self.shape, self.ndim, self.dtype = shape, ndim, dtype
 
 
+_NUMBERS = (float, int, complex, bool)
+
+
 def _meta(v):
+    if type(v) in _NUMBERS:  # Python numbers are small: keep them
+        return v
     try:
         return ArrayMeta(v.shape, v.ndim, v.dtype)
-    except AttributeError:  # Python numbers are small: keep them
+    except AttributeError:
         return v
 
 
@@ -273,6 +278,11 @@ class Primitive:
             pass
 
     def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs:  # the commonest call: one positional argument
+            a = args[0]
+            if type(a) is Box:
+                return a._trace.apply(self, args, kwargs)
+            return self.fun(a)
         trace = None
         for a in args:
             if type(a) is Box:

@@ -75,6 +75,8 @@ def _matvec_vjp_A(g, ans, A, x):
 
 
 def _matvec_vjp_x(g, ans, A, x):
+    if type(g) is not Box and type(A) is not Box:  # first order: straight to NumPy
+        return match_real(g @ A, x)  # g may be a batch of cotangents (jacrev)
     return match_real(matvec_p(_mT(A), g) if ndim(g) == 1 else matmul(g, A), x)
 
 
@@ -83,6 +85,8 @@ def _matvec_jvp_A(t, ans, A, x):
 
 
 def _matvec_jvp_x(t, ans, A, x):
+    if type(t) is not Box and type(A) is not Box:  # first order: straight to NumPy
+        return t @ A.T  # t may be a batch of tangents (jacfwd)
     return matvec_p(A, t) if ndim(t) == 1 else matmul(t, _mT(A))
 
 
