@@ -132,7 +132,10 @@ class ReverseTrace(Trace):
         if len(args) == 1:  # fast path: the one argument is ours
             a = args[0]
             v = a._value
-            ans = prim(v, **kwargs) if type(v) is Box else prim.fun(v, **kwargs)
+            if type(v) is Box:
+                ans = prim(v, **kwargs)
+            else:
+                ans = prim.fun(v, **kwargs) if kwargs else prim.fun(v)
             vals = (v,) if prim.needs_args or self.keep_args else (_meta(v),)
             tape.append((prim, vals, kwargs, ans if prim.needs_ans else None, ((0, a._t),)))
             return Box(ans, self, len(tape) - 1)
@@ -152,7 +155,7 @@ class ReverseTrace(Trace):
             if type(va) is Box or type(vb) is Box:
                 ans = prim(va, vb, **kwargs)
             else:
-                ans = prim.fun(va, vb, **kwargs)
+                ans = prim.fun(va, vb, **kwargs) if kwargs else prim.fun(va, vb)
             if prim.needs_args or self.keep_args:
                 vals = (va, vb)
             else:
@@ -278,11 +281,22 @@ class Primitive:
             pass
 
     def __call__(self, *args, **kwargs):
-        if len(args) == 1 and not kwargs:  # the commonest call: one positional argument
-            a = args[0]
-            if type(a) is Box:
-                return a._trace.apply(self, args, kwargs)
-            return self.fun(a)
+        if not kwargs:  # the commonest calls: one or two positional arguments
+            n = len(args)
+            if n == 1:
+                a = args[0]
+                if type(a) is Box:
+                    return a._trace.apply(self, args, kwargs)
+                return self.fun(a)
+            if n == 2:
+                a, b = args
+                if type(a) is Box:
+                    if type(b) is Box and b._trace.level > a._trace.level:
+                        return b._trace.apply(self, args, kwargs)
+                    return a._trace.apply(self, args, kwargs)
+                if type(b) is Box:
+                    return b._trace.apply(self, args, kwargs)
+                return self.fun(a, b)
         trace = None
         for a in args:
             if type(a) is Box:

@@ -13,7 +13,7 @@ multiplication by one.
 
 import numpy as _np
 
-from ._wrap import align, broadcast_tangent, defprim, match_real, ndim, unbroadcast
+from ._wrap import align, broadcast_tangent, defprim, match_real, ndim, shape, unbroadcast
 
 __all__ = []  # filled by _export
 
@@ -47,7 +47,11 @@ def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None):
 
     def make_vjp(i, d):
         def vjp(g, ans, *args, **kw):
-            return unbroadcast(g * d(ans, *args), args[i], _out_ndim(args))
+            r = g * d(ans, *args)
+            x = args[i]
+            if type(r) is _np.ndarray and r.shape == shape(x) and r.dtype.kind != "c":
+                return r  # nothing was broadcast: the usual case, without unbroadcast's checks
+            return unbroadcast(r, x, _out_ndim(args))
         return vjp
 
     def make_jvp(i, d):
@@ -72,12 +76,20 @@ def _ew(name, *derivs, needs_ans=True):
 
 # -- arithmetic (hand-written: the hot path of every model) -----------------
 
+def _reduce_to(g, x, other):
+    """The cotangent ``g`` of a binary operation's output, summed back to the
+    shape of its argument ``x`` (``other`` is the other argument)."""
+    if type(g) is _np.ndarray and g.shape == shape(x) and g.dtype.kind != "c":
+        return g  # nothing was broadcast: the usual case, without unbroadcast's checks
+    return unbroadcast(g, x, max(ndim(x), ndim(other)))
+
+
 def _vjp_add0(g, ans, x, y, **kw):
-    return unbroadcast(g, x, max(ndim(x), ndim(y)))
+    return _reduce_to(g, x, y)
 
 
 def _vjp_add1(g, ans, x, y, **kw):
-    return unbroadcast(g, y, max(ndim(x), ndim(y)))
+    return _reduce_to(g, y, x)
 
 
 def _jvp_add0(t, ans, x, y, **kw):
@@ -98,8 +110,8 @@ subtract.defjvp(_jvp_add0, lambda t, ans, x, y, **kw: -_jvp_add1(t, ans, x, y))
 subtract.fix_tangent = broadcast_tangent
 
 multiply = _export("multiply", defprim(_np.multiply, needs_ans=False))
-multiply.defvjp(lambda g, ans, x, y, **kw: unbroadcast(g * y, x, max(ndim(x), ndim(y))),
-                lambda g, ans, x, y, **kw: unbroadcast(x * g, y, max(ndim(x), ndim(y))))
+multiply.defvjp(lambda g, ans, x, y, **kw: _reduce_to(g * y, x, y),
+                lambda g, ans, x, y, **kw: _reduce_to(x * g, y, x))
 multiply.defjvp(lambda t, ans, x, y, **kw: align(t, x, max(ndim(x), ndim(y))) * y,
                 lambda t, ans, x, y, **kw: x * align(t, y, max(ndim(x), ndim(y))))
 multiply.fix_tangent = broadcast_tangent
