@@ -38,18 +38,9 @@ Cholesky decomposition" (2016); the rules of HIPS autograd and JAX.
 
 # The decompositions and rules live in private submodules, imported in the order of the
 # single-module original so that the registries (PRIMITIVES, COMPOSITES) keep their order.
-import operator  # noqa: F401 - kept: the single-module version exposed it
-
 from numpy.linalg import LinAlgError  # noqa: F401 - re-exported as is
 from numpy.linalg import test  # noqa: F401 - NumPy's test runner, re-exported
 
-# Names the single-module version had at top level, kept so the namespace is unchanged.
-from ...core.errors import NotDifferentiableError  # noqa: F401
-from ...core.trace import Box, getval  # noqa: F401
-from .._wrap import (align, broadcast_tangent, defprim, dtype, ndim,  # noqa: F401
-                     nondiff, normalize_axis, shape, unbroadcast)
-from ..products import matmul_p  # noqa: F401
-from ..reductions import COMPOSITES  # noqa: F401
 from ._helpers import (EigResult, EighResult, QRResult, SlogdetResult,  # noqa: F401
                        SVDResult, _part)
 from ._solve_det import det, inv, slogdet, slogdet_p, solve, solve_p  # noqa: F401
