@@ -1,5 +1,6 @@
-"""Rule table: chainrule/numpy/extra.py (signal processing, order statistics,
-polynomials, numerical calculus, NumPy 2's array-API aliases).
+"""Rule table: chainrule/numpy/extra.py (NumPy 2's array-API aliases, small
+conveniences, block, i0), convolution.py, statistics.py, order_statistics.py,
+calculus.py, interpolation.py, polynomials.py and polynomial_fit.py.
 
 Inputs keep away from the kinks of the piecewise functions (ties of a
 median, knots of interp, the branch point of i0, integers for modf), where

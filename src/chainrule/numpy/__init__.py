@@ -28,6 +28,13 @@ from .convert import *  # noqa: F401,F403
 from .convert import _astype, _copy, astype_p as _astype_p  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .extra import *  # noqa: F401,F403
+from .convolution import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
+from .order_statistics import *  # noqa: F401,F403
+from .calculus import *  # noqa: F401,F403
+from .interpolation import *  # noqa: F401,F403
+from .polynomials import *  # noqa: F401,F403
+from .polynomial_fit import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .indexing import _getitem, _index_update  # noqa: F401
 from .nondiff import NONDIFFERENTIABLE as _NONDIFF_NAMES
