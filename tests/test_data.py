@@ -118,6 +118,21 @@ def test_train_test_split():
         data.train_test_split(X, y, test_size=0.0)
 
 
+@pytest.mark.parametrize("counts,test_size", [((50, 50, 50), 0.2), ((7, 5, 3), 4), ((7, 5, 3), 0.3),
+                                               ((1, 1, 1, 10), 5), ((3, 3, 3), 2), ((99, 1), 0.5)])
+def test_stratified_split_has_the_asked_size_and_proportions(counts, test_size):
+    y = onp.repeat(onp.arange(len(counts)), counts)
+    X = onp.arange(len(y), dtype=float)[:, None]
+    n = len(y)
+    n_test = int(round(test_size * n)) if isinstance(test_size, float) else test_size
+    Xtr, Xte, ytr, yte = data.train_test_split(X, y, test_size=test_size, seed=3, stratify=True)
+    assert len(yte) == n_test and len(ytr) == n - n_test
+    got = onp.bincount(yte, minlength=len(counts))
+    want = n_test * onp.array(counts) / n
+    assert onp.all(onp.abs(got - want) < 1.0), (got, want)  # each class within one of its share
+    assert sorted(Xtr[:, 0].tolist() + Xte[:, 0].tolist()) == X[:, 0].tolist()  # a partition
+
+
 def test_standardize_and_one_hot():
     X, _ = data.iris()
     Z = data.standardize(X)

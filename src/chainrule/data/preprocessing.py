@@ -34,10 +34,12 @@ def train_test_split(X, y, *, test_size=0.25, seed=0, stratify=False):
     rng = onp.random.default_rng(seed)
     if stratify:
         classes, yi = onp.unique(y, return_inverse=True)
+        sizes = onp.bincount(yi.ravel(), minlength=len(classes))
+        take = _apportion(n_test, sizes)
         test = []
         for c in range(len(classes)):
             idx = rng.permutation(onp.flatnonzero(yi == c))
-            test.extend(idx[:int(round(n_test * len(idx) / n))].tolist())
+            test.extend(idx[:take[c]].tolist())
         test = onp.array(sorted(test), dtype=int)
     else:
         test = onp.sort(rng.permutation(n)[:n_test])
@@ -46,6 +48,17 @@ def train_test_split(X, y, *, test_size=0.25, seed=0, stratify=False):
     train = rng.permutation(onp.flatnonzero(train_mask))
     test = rng.permutation(test)
     return X[train], X[test], y[train], y[test]
+
+
+def _apportion(total, sizes):
+    """Split ``total`` over groups in proportion to ``sizes``, summing exactly
+    to ``total`` (largest remainders: rounding each share separately may not)."""
+    quota = total * sizes / sizes.sum()
+    take = onp.floor(quota).astype(int)
+    short = total - int(take.sum())
+    # Ties go to the earlier group, so the split is reproducible.
+    take[onp.argsort(-(quota - take), kind="stable")[:short]] += 1
+    return take
 
 
 class Standardizer:
