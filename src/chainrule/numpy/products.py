@@ -48,6 +48,12 @@ def _matmul_vjp_a(g, ans, a, b):
 
 def _matmul_vjp_b(g, ans, a, b):
     if type(g) is not Box and type(a) is not Box:
+        if type(b) is _np.ndarray and b.ndim == 2 and g.ndim == 2 and a.ndim == 2 \
+                and not b.flags.c_contiguous:
+            # b is a transposed view (x @ W.T): compute the cotangent transposed,
+            # (gᵀ a)ᵀ, so that W's gradient comes out C-contiguous like W.
+            # BLAS is also faster this way round (3-40% in W2's shapes).
+            return (g.T @ a).T
         r = _matmul2(_np.swapaxes(a, -1, -2), g)
         return r if r.shape == shape(b) else unbroadcast(r, b, max(a.ndim, ndim(b)))
     return unbroadcast(matmul_p(_mT(a), g), b, max(ndim(a), ndim(b)))
