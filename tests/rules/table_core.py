@@ -599,6 +599,8 @@ add(
     Case("numpy.matmul", lambda a, b: a @ b, [[R(2, 3), R(3, 2)], [R(3), R(3)]],
          id="matmul-operator"),
     Case("numpy.matmul", lambda a: onp.ones((2, 3)) @ a, [[R(3, 2)]], id="matmul-rmatmul"),
+    # b a transposed view (x @ W.T), whose cotangent the rule computes transposed
+    Case("numpy.matmul", lambda a, b: a @ b.T, [[R(2, 3), R(4, 3)]], id="matmul-transposed-b"),
     Case("numpy.matmul.matrix_vector", lambda A, x: A @ x,
          [[R(2, 3), R(3)], [R(4, 3), R(3)], [C(2, 3), C(3)], [R(2, 3), C(3)]]),
     Case("numpy.matmul", np.matmul, [[C(2, 3), C(3, 2)], [R(2, 3), C(3)]],

@@ -1,5 +1,6 @@
-"""Forward mode's fused value-and-tangent rules (Primitive.value_and_jvp) give
-what the plain rule pair gives: the same value and the same tangent."""
+"""Fast paths give what the general rules give: forward mode's fused
+value-and-tangent rules (Primitive.value_and_jvp), and the first-order NumPy
+shortcuts of the matrix-product rules."""
 
 import numpy as onp
 import pytest
@@ -51,3 +52,11 @@ def test_hvp_through_the_fused_product():
     hv = chainrule.hvp(lambda x: np.sum(np.log(1.0 + np.exp(A @ x))))(x, v)
     s = 1 / (1 + onp.exp(-(A @ x)))
     onp.testing.assert_allclose(getval(hv), A.T @ (s * (1 - s) * (A @ v)), rtol=1e-12)
+
+
+def test_gradient_of_a_transposed_weight_is_c_contiguous():
+    # x @ W.T: W's cotangent is computed as (gᵀx)ᵀ so that it has W's layout.
+    X, W = rng.standard_normal((5, 4)), rng.standard_normal((3, 4))
+    gW = chainrule.grad(lambda W: np.sum(np.tanh(X @ W.T)))(W)
+    onp.testing.assert_allclose(gW, ((1 - onp.tanh(X @ W.T) ** 2).T @ X), rtol=1e-12)
+    assert gW.flags.c_contiguous
