@@ -174,6 +174,17 @@ def test_several_leaves_in_and_out(jac):
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero")
+@pytest.mark.parametrize("jac", [chainrule.jacfwd, chainrule.jacrev, chainrule.jacobian])
+def test_one_argument_in_a_tuple_gives_a_tuple(jac):
+    x = onp.array([1.0, 2.0])
+    (J,) = jac(lambda x: x ** 2, argnums=(0,))(x)
+    onp.testing.assert_array_equal(J, onp.diag(2 * x))
+    J = jac(lambda xs: xs[0] ** 2)((x,))  # a container input keeps its container
+    assert isinstance(J, tuple) and len(J) == 1
+    onp.testing.assert_array_equal(J[0], onp.diag(2 * x))
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")
 def test_infinite_derivative_stays_on_the_diagonal():
     # The dense identity would multiply its zeros by inf (NaN off the diagonal);
     # the structured seed keeps the true zeros, and both modes agree.

@@ -436,8 +436,8 @@ def _columns(t, oshape, in_shapes, in_spec):
     else:  # out.shape + (n,)
         t = _onp.asarray(t)
         t = t.transpose(tuple(range(1, t.ndim)) + (0,))
-    if len(in_shapes) == 1:
-        return _owned(t.reshape(oshape + in_shapes[0]))
+    if len(in_shapes) == 1:  # no slicing needed
+        return tree_unflatten(in_spec, [_owned(t.reshape(oshape + in_shapes[0]))])
     res, start = [], 0
     for shp in in_shapes:
         s = math.prod(shp)
