@@ -103,6 +103,7 @@ def test_reshape_keeps_the_structure():
     assert type(r) is ScaledBasis and r.shape == (6, 6)
     onp.testing.assert_array_equal(onp.asarray(r), b.dense().reshape(6, 6))
     assert type(onp.reshape(b, (6, 3, 2))) is ScaledBasis
+    assert basis((2, 3), unit=True).reshape(6, 6).unit  # still the identity
     # a shape that does not keep the batch axis first: the dense array, reshaped
     onp.testing.assert_array_equal(b.reshape(3, 2, 6), b.dense().reshape(3, 2, 6))
 

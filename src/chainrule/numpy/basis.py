@@ -30,13 +30,7 @@ import math
 import numpy as _np
 
 from ..core.trace import Box
-
-
-def _array_module(x):
-    if type(x).__module__.split(".")[0] == "cupy":  # pragma: no cover - needs a GPU
-        import cupy
-        return cupy
-    return _np
+from ._wrap import array_module as _array_module
 
 
 class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
@@ -104,8 +98,9 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
     def __repr__(self):
         return f"ScaledBasis(d={self.d!r}, shape={self.shape}, offset={self.offset})"
 
-    def _like(self, d, vshape=None):
-        return ScaledBasis(d, self.vshape if vshape is None else vshape, self.n, self.offset)
+    def _like(self, d):
+        """The same layout with other diagonal entries."""
+        return ScaledBasis(d, self.vshape, self.n, self.offset)
 
     def reshape(self, *shape, order="C"):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -113,7 +108,7 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
         shape = tuple(shape)
         if order == "C" and shape and shape[0] == self.n and -1 not in shape \
                 and math.prod(shape[1:]) == self.d.shape[0]:
-            return self._like(self.d, shape[1:])
+            return ScaledBasis(self.d, shape[1:], self.n, self.offset, self.unit)
         return self.dense().reshape(shape, order=order)
 
     # -- NumPy's protocols --------------------------------------------------------
@@ -136,8 +131,7 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
             except ValueError:
                 return None
             k = _array_module(self.d).broadcast_to(c, self.vshape).reshape(-1)
-        return ScaledBasis(self.d / k if divide else self.d * k, self.vshape, self.n,
-                           self.offset)
+        return self._like(self.d / k if divide else self.d * k)
 
     # Python's operators go straight to the structured paths (NumPy's own
     # dispatch, through __array_ufunc__, serves ``ndarray * basis``).
@@ -152,7 +146,7 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
         return self.dense() / other if r is None else r
 
     def __neg__(self):
-        return ScaledBasis(-self.d, self.vshape, self.n, self.offset)
+        return self._like(-self.d)
 
     def __matmul__(self, other):
         r = self._matmul(other, True)
