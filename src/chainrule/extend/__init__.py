@@ -1,0 +1,80 @@
+"""Defining new primitives: HIPS autograd's ``autograd.extend`` API, plus JAX's
+``custom_vjp`` / ``custom_jvp``.
+
+Code written against autograd runs unchanged::
+
+    from chainrule.extend import primitive, defvjp, defjvp
+
+    @primitive
+    def logsumexp(x):
+        m = onp.max(x)
+        return m + onp.log(onp.sum(onp.exp(x - m)))
+
+    defvjp(logsumexp, lambda ans, x: lambda g: g * np.exp(x - ans))
+    defjvp(logsumexp, lambda g, ans, x: np.sum(g * np.exp(x - ans)))
+
+Conventions are autograd's:
+
+* a *VJP maker* is ``vjpmaker(ans, *args, **kwargs)`` and returns a function
+  ``g -> cotangent of that argument``; ``None`` means "zero gradient";
+* a *JVP* is ``jvp(g, ans, *args, **kwargs)`` (tangent first) and returns the
+  tangent of the output; ``None`` means zero, ``"same"`` means the function is
+  linear in that argument (apply it to the tangent);
+* ``defvjp_argnum(f, maker)`` with ``maker(argnum, ans, args, kwargs)``,
+  ``defjvp_argnum(f, maker)`` with ``maker(argnum, g, ans, args, kwargs)``, and
+  the joint ``defvjp_argnums`` / ``defjvp_argnums`` taking all argnums at once.
+
+The rules are adapted to chainrule's internal ones (``rule(g, ans, *args)``).
+What the adapter adds:
+
+* chainrule batches Jacobians (``jacobian``, ``hessian``, ``jacfwd``...) by
+  pushing many (co)tangents at once along a leading axis; autograd rules are
+  written for one. The adapter detects the extra axes and calls the rule once
+  per basis vector, so every autograd rule is correct under every transform.
+* primitives may take and return tuples, lists and dicts of arrays: traced
+  leaves inside a container argument are gathered into one traced container,
+  and a container output is split into traced leaves, as autograd's
+  ``SequenceBox``/``DictBox`` do.
+
+A derivative that was never defined raises :class:`MissingRuleError` when a
+traced value reaches it. Rules should use ``chainrule.numpy`` so that they can
+be differentiated in turn (``grad(grad(f))``).
+
+Two differences from autograd: defining rules on a primitive again *adds*
+to (or replaces) the rules for the given argnums instead of discarding the
+others, and ``primitive(f)`` returns a :class:`~chainrule.core.trace.Primitive`
+object (callable like ``f``, with ``.fun`` the raw function) instead of a
+plain function.
+"""
+
+# The code lives in private submodules, imported here in the order of the
+# single-module original.
+from ..core.errors import MissingRuleError
+from ..core.trace import Box, getval, isbox
+from ..vspace import VSpace, vspace
+from ._batch import _batch_shape  # noqa: F401 - used by chainrule.transforms
+from ._containers import _gather, _leaf  # noqa: F401 - used by chainrule.tracer
+from ._leaves import _is_container, _kind  # noqa: F401 - used by chainrule.tracer
+from ._primitive import notrace_primitive, primitive, register_notrace
+from ._rules import (
+    def_linear, defjvp, defjvp_argnum, defjvp_argnums, defvjp, defvjp_argnum, defvjp_argnums,
+)
+from ._autograd_core import (  # noqa: F401 - chainrule.core's lazy autograd.core names
+    SparseObject, primitive_jvps, primitive_vjps, primitive_with_deprecation_warnings,
+)
+from ._custom import custom_jvp, custom_vjp
+
+__all__ = [
+    "Box", "VSpace", "vspace", "primitive", "notrace_primitive", "register_notrace",
+    "defvjp", "defvjp_argnum", "defvjp_argnums", "defjvp", "defjvp_argnum", "defjvp_argnums",
+    "def_linear", "SparseObject", "MissingRuleError", "custom_vjp",
+    "custom_jvp", "isbox", "getval",
+]
+
+
+def __getattr__(name):
+    # Node types live in chainrule.tracer, which imports this module.
+    if name in ("VJPNode", "JVPNode"):
+        from .. import tracer
+        return getattr(tracer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
