@@ -28,22 +28,31 @@ def _out_ndim(args):
     return max(ndim(a) for a in args)
 
 
-def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None):
+def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None, reciprocal=False):
     """Make a primitive from a ufunc and its elementwise partial derivatives.
 
     ``name`` is NumPy's (registered as ``numpy.<name>``); other namespaces
     (``chainrule.scipy``) pass ``fullname``. A ``None`` derivative leaves that
     argument without a rule: asking for it raises MissingRuleError.
+    ``reciprocal=True`` (unary only): the function given is the reciprocal of
+    the derivative (log: ``x`` for 1/x), and the rules divide by it, one
+    division where ``g * (1 / x)`` would take a reciprocal and a product.
     """
     p = defprim(fun, name=fullname or (name and "numpy." + name), needs_ans=needs_ans)
     if len(derivs) == 1:
         d = derivs[0]
         # Unary: the output has the input's shape, no broadcasting to undo, and
-        # a real input has a real output, hence a real cotangent.
-        p.defvjp(lambda g, ans, x, **kw: g * d(ans, x))
-        # A real output of a complex input (|z|) has a real tangent.
-        p.defjvp(lambda t, ans, x, **kw: match_real(t * d(ans, x), ans))
+        # a real input has a real output, hence a real cotangent. A real output
+        # of a complex input (|z|) has a real tangent.
+        if reciprocal:
+            p.defvjp(lambda g, ans, x, **kw: g / d(ans, x))
+            p.defjvp(lambda t, ans, x, **kw: match_real(t / d(ans, x), ans))
+        else:
+            p.defvjp(lambda g, ans, x, **kw: g * d(ans, x))
+            p.defjvp(lambda t, ans, x, **kw: match_real(t * d(ans, x), ans))
         return p
+    if reciprocal:
+        raise ValueError("defelementwise: reciprocal=True is for one-argument functions")
 
     def make_vjp(i, d):
         def vjp(g, ans, *args, **kw):
@@ -69,9 +78,9 @@ def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None):
 
 # The wrapped functions used inside derivatives below are looked up at call
 # time from this module's globals, so the order of definitions does not matter.
-def _ew(name, *derivs, needs_ans=True):
+def _ew(name, *derivs, needs_ans=True, reciprocal=False):
     return _export(name, defelementwise(getattr(_np, name), *derivs, name=name,
-                                        needs_ans=needs_ans))
+                                        needs_ans=needs_ans, reciprocal=reciprocal))
 
 
 # -- arithmetic (hand-written: the hot path of every model) -----------------
@@ -152,10 +161,11 @@ _LN10 = float(_np.log(10.0))
 exp = _ew("exp", lambda ans, x: ans)
 exp2 = _ew("exp2", lambda ans, x: ans * _LN2)
 _ew("expm1", lambda ans, x: ans + 1.0)
-log = _ew("log", lambda ans, x: 1.0 / x, needs_ans=False)
-_ew("log2", lambda ans, x: 1.0 / (x * _LN2), needs_ans=False)
-_ew("log10", lambda ans, x: 1.0 / (x * _LN10), needs_ans=False)
-_ew("log1p", lambda ans, x: 1.0 / (1.0 + x), needs_ans=False)
+# Derivatives 1 / something are given as that something (reciprocal=True).
+log = _ew("log", lambda ans, x: x, needs_ans=False, reciprocal=True)
+_ew("log2", lambda ans, x: x * _LN2, needs_ans=False, reciprocal=True)
+_ew("log10", lambda ans, x: x * _LN10, needs_ans=False, reciprocal=True)
+_ew("log1p", lambda ans, x: 1.0 + x, needs_ans=False, reciprocal=True)
 _ew("logaddexp", lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans))
 _ew("logaddexp2", lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
 
@@ -169,9 +179,9 @@ _ew("reciprocal", lambda ans, x: -(ans * ans))
 sin = _ew("sin", lambda ans, x: cos(x), needs_ans=False)
 cos = _ew("cos", lambda ans, x: -sin(x), needs_ans=False)
 _ew("tan", lambda ans, x: 1.0 + ans * ans)
-_ew("arcsin", lambda ans, x: 1.0 / sqrt(1.0 - x * x), needs_ans=False)
+_ew("arcsin", lambda ans, x: sqrt(1.0 - x * x), needs_ans=False, reciprocal=True)
 _ew("arccos", lambda ans, x: -1.0 / sqrt(1.0 - x * x), needs_ans=False)
-_ew("arctan", lambda ans, x: 1.0 / (1.0 + x * x), needs_ans=False)
+_ew("arctan", lambda ans, x: 1.0 + x * x, needs_ans=False, reciprocal=True)
 _ew("arctan2", lambda ans, y, x: x / (x * x + y * y), lambda ans, y, x: -y / (x * x + y * y),
     needs_ans=False)
 _ew("hypot", lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
@@ -197,9 +207,9 @@ _ew("sinc", _sinc_d)
 sinh = _ew("sinh", lambda ans, x: cosh(x), needs_ans=False)
 cosh = _ew("cosh", lambda ans, x: sinh(x), needs_ans=False)
 _ew("tanh", lambda ans, x: 1.0 - ans * ans)
-_ew("arcsinh", lambda ans, x: 1.0 / sqrt(x * x + 1.0), needs_ans=False)
-_ew("arccosh", lambda ans, x: 1.0 / sqrt(x * x - 1.0), needs_ans=False)
-_ew("arctanh", lambda ans, x: 1.0 / (1.0 - x * x), needs_ans=False)
+_ew("arcsinh", lambda ans, x: sqrt(x * x + 1.0), needs_ans=False, reciprocal=True)
+_ew("arccosh", lambda ans, x: sqrt(x * x - 1.0), needs_ans=False, reciprocal=True)
+_ew("arctanh", lambda ans, x: 1.0 - x * x, needs_ans=False, reciprocal=True)
 
 
 # -- absolute value, extrema, clipping ------------------------------------------
