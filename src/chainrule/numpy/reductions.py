@@ -39,8 +39,10 @@ def _expand(g, xshape, axis, keepdims, nb):
         return broadcast_to(g if kept is None else reshape(g, kept), target)
     if kept is not None:
         g = _np.reshape(g, kept)
-    if _math.prod(target) <= 65536:
-        # First order, small: a copy is cheaper than np.broadcast_to's Python machinery.
+    if _math.prod(target) <= 65536 and (
+            type(g) is _np.ndarray or isinstance(g, (_np.generic, float, int, complex))):
+        # First order, small, NumPy's (not CuPy's): a copy is cheaper than
+        # np.broadcast_to's Python machinery.
         out = _np.empty(target, dtype=g.dtype if hasattr(g, "dtype") else _np.result_type(g))
         out[...] = g
         return out
