@@ -6,6 +6,8 @@ gives on the dense array it stands for; the structured paths only save work.
 
 import numpy as onp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chainrule
 import chainrule.numpy as np
@@ -208,3 +210,45 @@ def test_hessian_through_the_seed():
     t = onp.tanh(A @ x)
     want = A.T @ ((-2 * t * (1 - t * t))[:, None] * A)
     onp.testing.assert_allclose(H, want, rtol=1e-10, atol=1e-12)
+
+
+# -- random layouts and constants (hypothesis) ----------------------------------------------
+
+
+@st.composite
+def _basis_and_constant(draw):
+    vshape = tuple(draw(st.lists(st.integers(1, 3), min_size=0, max_size=3)))
+    s = int(onp.prod(vshape, dtype=int))
+    extra = draw(st.integers(0, 3))
+    offset = draw(st.integers(0, extra))
+    unit = draw(st.booleans())
+    seed = draw(st.integers(0, 2**16))
+    r = onp.random.default_rng(seed)
+    d = onp.ones(s) if unit else r.standard_normal(s)
+    b = ScaledBasis(d, vshape, s + extra, offset, unit=unit)
+    # A constant whose shape broadcasts against the batch: sometimes within the value's
+    # shape (stays structured), sometimes with the batch axis (falls back to dense).
+    drop = draw(st.integers(0, len(vshape)))
+    cshape = tuple(1 if draw(st.booleans()) else n for n in vshape[drop:])
+    if draw(st.booleans()):  # varies along the batch axis too
+        cshape = (b.n,) + (1,) * (len(vshape) - len(cshape)) + cshape
+    c = r.standard_normal(cshape) + 3.0
+    return b, c
+
+
+@settings(deadline=None, max_examples=60, derandomize=True)
+@given(_basis_and_constant())
+def test_every_operation_equals_the_dense_one(bc):
+    b, c = bc
+    dense = b.dense()
+    for got, want in [(b * c, dense * c), (c * b, c * dense), (b / c, dense / c),
+                      (-b, -dense), (b + b * c, dense + dense * c), (b - c, dense - c)]:
+        onp.testing.assert_allclose(onp.asarray(got), want, rtol=1e-13, atol=1e-13)
+    if b.ndim == 2:
+        m = onp.random.default_rng(1).standard_normal((b.shape[1], 2))
+        onp.testing.assert_allclose(b @ m, dense @ m, rtol=1e-13, atol=1e-13)
+        k = onp.random.default_rng(2).standard_normal((2, b.n))
+        onp.testing.assert_allclose(k @ b, k @ dense, rtol=1e-13, atol=1e-13)
+    flat = b.reshape(b.n, b.d.shape[0])
+    assert type(flat) is ScaledBasis
+    onp.testing.assert_array_equal(onp.asarray(flat), dense.reshape(b.n, -1))
