@@ -557,12 +557,14 @@ def hvp(fun, argnum=0):
     >>> hvp(lambda x: x ** 3)(2.0, 1.0)
     12.0
     """
-    g = grad(fun, argnum)
-
     def hv(*args, **kwargs):
         args, v = args[:-1], args[-1]
-        x = args[argnum]
-        return _jvp_engine(_unary(g, args, kwargs, argnum), x, v)[1]
+        f = _unary(fun, args, kwargs, argnum)
+
+        def gradient(x):  # grad(fun), without its wrappers: this is the hot path
+            ans, pullback = _vjp_engine(f, x)
+            return pullback(_ones_seed(ans, "hvp"), keep_tape=False)
+        return _jvp_engine(gradient, args[argnum], v)[1]
     return hv
 
 

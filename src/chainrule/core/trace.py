@@ -200,7 +200,10 @@ class ForwardTrace(Trace):
             # fast path: the one argument is ours
             a = args[0]
             v = a._value
-            ans = prim(v, **kwargs) if type(v) is Box else prim.fun(v, **kwargs)
+            if type(v) is Box:
+                ans = prim(v, **kwargs)
+            else:
+                ans = prim.fun(v, **kwargs) if kwargs else prim.fun(v)
             try:
                 rule = jvps[0]
             except KeyError:

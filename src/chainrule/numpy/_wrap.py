@@ -166,7 +166,7 @@ def align(t, x, out_ndim):
 
 def broadcast_tangent(t, ans, batch_shape):
     """Forward mode: give a summed tangent the full ``batch + ans.shape``."""
-    target = tuple(batch_shape) + tuple(shape(ans))
+    target = batch_shape + tuple(shape(ans)) if batch_shape else tuple(shape(ans))
     if shape(t) != target:
         from . import broadcast_to as _bt
         t = _bt(t, target)

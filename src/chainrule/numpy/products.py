@@ -81,8 +81,11 @@ def _matvec_vjp_A(g, ans, A, x):
 
 
 def _matvec_vjp_x(g, ans, A, x):
-    if type(g) is not Box and type(A) is not Box:  # first order: straight to NumPy
-        return match_real(g @ A, x)  # g may be a batch of cotangents (jacrev)
+    if type(A) is not Box:
+        if type(g) is not Box:  # first order: straight to NumPy
+            return match_real(g @ A, x)  # g may be a batch of cotangents (jacrev)
+        if g.ndim == 1:  # a traced cotangent (forward-over-reverse): Aᵀ is a constant
+            return match_real(matvec_p(A.T, g), x)
     return match_real(matvec_p(_mT(A), g) if ndim(g) == 1 else matmul(g, A), x)
 
 
