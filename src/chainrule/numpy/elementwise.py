@@ -28,6 +28,12 @@ def _out_ndim(args):
     return max(ndim(a) for a in args)
 
 
+def _as_is(g, x):
+    """Whether a cotangent is already right for ``x``: a real array of its shape,
+    nothing broadcast (the usual case, decided without unbroadcast's checks)."""
+    return type(g) is _np.ndarray and g.shape == shape(x) and g.dtype.kind != "c"
+
+
 def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None, reciprocal=False):
     """Make a primitive from a ufunc and its elementwise partial derivatives.
 
@@ -57,10 +63,7 @@ def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None, recip
     def make_vjp(i, d):
         def vjp(g, ans, *args, **kw):
             r = g * d(ans, *args)
-            x = args[i]
-            if type(r) is _np.ndarray and r.shape == shape(x) and r.dtype.kind != "c":
-                return r  # nothing was broadcast: the usual case, without unbroadcast's checks
-            return unbroadcast(r, x, _out_ndim(args))
+            return r if _as_is(r, args[i]) else unbroadcast(r, args[i], _out_ndim(args))
         return vjp
 
     def make_jvp(i, d):
@@ -88,9 +91,7 @@ def _ew(name, *derivs, needs_ans=True, reciprocal=False):
 def _reduce_to(g, x, other):
     """The cotangent ``g`` of a binary operation's output, summed back to the
     shape of its argument ``x`` (``other`` is the other argument)."""
-    if type(g) is _np.ndarray and g.shape == shape(x) and g.dtype.kind != "c":
-        return g  # nothing was broadcast: the usual case, without unbroadcast's checks
-    return unbroadcast(g, x, max(ndim(x), ndim(other)))
+    return g if _as_is(g, x) else unbroadcast(g, x, max(ndim(x), ndim(other)))
 
 
 def _vjp_add0(g, ans, x, y, **kw):
