@@ -54,8 +54,26 @@ def _check_input(x, what):
     return dt
 
 
-def _zeros(shape, dtype):
+def _module(like):
+    """The array module of ``like`` (NumPy for NumPy arrays and numbers)."""
+    if type(like) is _onp.ndarray:
+        return _onp
+    from .numpy._wrap import array_module
+    return array_module(like)
+
+
+def _zeros(shape, dtype, like=None):
+    """Zeros on the array module of ``like`` (NumPy by default)."""
+    if like is not None and type(like) is not _onp.ndarray:
+        return _module(like).zeros(shape, dtype)
     return _onp.zeros(shape, dtype)
+
+
+def _asdtype(v, dt):
+    """``v`` as dtype ``dt``, on its own array module."""
+    if type(v) is not _onp.ndarray and _module(v) is not _onp:
+        return v.astype(dt)
+    return _onp.asarray(v, dtype=dt)
 
 
 def _cast_like(g, x, dt=None):
@@ -63,14 +81,14 @@ def _cast_like(g, x, dt=None):
     if dt is None:
         dt = _dtype(x)
     if g is None:
-        return _zeros(_onp.shape(getval(x)), dt)
+        return _zeros(_onp.shape(getval(x)), dt, getval(x))
     if type(g) is Box:  # higher-order: leave the traced value alone
         return g
     gdt = g.dtype if hasattr(g, "dtype") else _onp.result_type(g)
     if gdt != dt:
         if gdt.kind == "c" and dt.kind != "c":
             g = _onp.real(g)
-        g = _onp.asarray(g, dtype=dt)
+        g = _asdtype(g, dt)
     xv = getval(x)
     if type(xv) in (float, complex) and _onp.ndim(g) == 0:
         return type(xv)(g)  # a Python number in, a Python number out
@@ -132,7 +150,7 @@ def _vjp_engine(fun, x):
             if a is None:  # the output does not depend on this input: zeros
                 c0, o0 = getval(ct_leaves[0]), getval(out_vals[0])
                 batch = _onp.shape(c0)[: _onp.ndim(c0) - _onp.ndim(o0)] if ct_leaves else ()
-                a = _zeros(batch + _onp.shape(getval(v)), dt)
+                a = _zeros(batch + _onp.shape(getval(v)), dt, getval(v))
             grads.append(_cast_like(a, v, dt))
         return tree_unflatten(spec, grads)
 
@@ -154,7 +172,7 @@ def _jvp_engine(fun, x, t, batch_shape=()):
             raise ValueError(f"chainrule: tangent shape {_onp.shape(getval(tv))} does not match "
                              f"the primal's shape {shape}")
         if type(tv) is not Box and _dtype(tv) != _dtype(v):
-            tv = _onp.asarray(tv, dtype=_dtype(v))
+            tv = _asdtype(tv, _dtype(v))
         boxes.append(trace.new_input(v, tv))
     out = fun(tree_unflatten(spec, boxes))
     out_leaves, out_spec = tree_flatten(out)
@@ -165,7 +183,7 @@ def _jvp_engine(fun, x, t, batch_shape=()):
             tans.append(o._t)
         else:
             vals.append(o)
-            tans.append(_zeros(tuple(batch_shape) + _onp.shape(getval(o)), _dtype(o)))
+            tans.append(_zeros(tuple(batch_shape) + _onp.shape(getval(o)), _dtype(o), getval(o)))
     return tree_unflatten(out_spec, vals), tree_unflatten(out_spec, tans)
 
 

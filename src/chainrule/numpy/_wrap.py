@@ -93,24 +93,57 @@ def iscomplex(x):
 
 
 def array_module(x):
-    """The array module a value belongs to (numpy, or cupy for GPU arrays)."""
+    """The array module a value belongs to: ``numpy`` for NumPy arrays, NumPy
+    scalars and Python numbers, else the array's ``__array_namespace__()``
+    (CuPy, or any array library that implements the array API)."""
+    if type(x) is _np.ndarray:  # the hot path
+        return _np
     x = getval(x)
+    if type(x) is _np.ndarray:
+        return _np
+    ns = getattr(type(x), "__array_namespace__", None)
+    if ns is None:
+        return _np
     mod = type(x).__module__.split(".")[0]
-    if mod == "cupy":
-        import cupy
-        return cupy
-    return _np
+    if mod == "numpy":  # NumPy arrays' array-API namespace is numpy itself
+        return _np
+    return ns(x)
+
+
+def like(a, x):
+    """A host-built NumPy array ``a`` (a mask, ``eye``, ``ones`` computed from
+    shapes) moved to the array module of ``x``; ``a`` itself for NumPy."""
+    if type(x) is _np.ndarray:
+        return a
+    xp = array_module(x)
+    return a if xp is _np else xp.asarray(a)
+
+
+def leaf_module(obj):
+    """The array module of the first non-NumPy array in nested lists/tuples."""
+    if type(obj) in (list, tuple):
+        for v in obj:
+            xp = leaf_module(v)
+            if xp is not _np:
+                return xp
+        return _np
+    return array_module(obj)
 
 
 def scatter_add(a, idx, v):
     """``a[idx] += v`` with repeated indices accumulated, on ``a`` in place.
 
     The one NumPy-only call rules need (``np.add.at``), behind one helper so
-    another array module (CuPy) can supply its own.
+    another array module can supply its own: its ``add.at`` where it has one,
+    else ``cupyx.scatter_add`` (CuPy).
     """
-    xp = array_module(a)
-    if xp is _np:
+    if type(a) is _np.ndarray:
         _np.add.at(a, idx, v)
+        return a
+    xp = array_module(a)
+    at = getattr(getattr(xp, "add", None), "at", None)
+    if at is not None:
+        at(a, idx, v)
     else:  # pragma: no cover - needs a GPU
         import cupyx
         cupyx.scatter_add(a, idx, v)

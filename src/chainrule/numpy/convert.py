@@ -8,7 +8,7 @@ complex types.
 import numpy as _np
 
 from ..core.trace import Box, getval
-from ._wrap import defprim, dtype, shape
+from ._wrap import array_module, defprim, dtype, leaf_module, like, shape
 from .reductions import composite
 
 
@@ -41,7 +41,16 @@ def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=N
         if dtype is not None:
             out = _astype(out, dtype)
     else:
-        return _np.array(object, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+        xp = array_module(object)
+        if xp is _np:
+            try:
+                return _np.array(object, dtype=dtype, copy=copy, order=order, subok=subok,
+                                 ndmin=ndmin)
+            except TypeError:  # a list of another module's arrays (CuPy's refuse NumPy)
+                xp = leaf_module(object)
+                if xp is _np:
+                    raise
+        return xp.array(object, dtype=dtype, copy=copy, order=order, ndmin=ndmin)
     if ndmin and len(shape(out)) < ndmin:
         from . import reshape
         out = reshape(out, (1,) * (ndmin - len(shape(out))) + tuple(shape(out)))
@@ -53,7 +62,15 @@ def asarray(a, dtype=None, order=None, **kw):
     """``numpy.asarray``; a traced value is returned as it is."""
     if type(a) is Box or _contains_box(a):
         return array(a, dtype=dtype)
-    return _np.asarray(a, dtype=dtype, order=order, **kw)
+    xp = array_module(a)
+    if xp is _np:
+        try:
+            return _np.asarray(a, dtype=dtype, order=order, **kw)
+        except TypeError:  # a list of another module's arrays
+            xp = leaf_module(a)
+            if xp is _np:
+                raise
+    return xp.asarray(a, dtype=dtype)
 
 
 asanyarray = asarray
@@ -62,6 +79,8 @@ asfortranarray = asarray
 
 
 def _astype_raw(x, dt):
+    if type(x) is not _np.ndarray and array_module(x) is not _np:
+        return x.astype(dt)  # another module's array stays there
     return _np.asarray(x).astype(dt)
 
 
@@ -121,6 +140,9 @@ def full(shape_, fill_value, dtype=None, order="C", **kw):
             shape_ = (int(shape_),)
         out = broadcast_to(fill_value, tuple(shape_))
         return out if dtype is None else _astype(out, dtype)
+    xp = array_module(fill_value)  # a fill value on CuPy makes a CuPy array
+    if xp is not _np:
+        return xp.full(shape_, fill_value, dtype=dtype)
     return _np.full(shape_, fill_value, dtype=dtype, order=order)
 
 
@@ -141,6 +163,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     nd = max(_np.ndim(getval(start)), _np.ndim(getval(stop)))
     # Samples along a new first axis, in front of the (broadcast) shape of start/stop.
     frac = (_np.arange(num, dtype=float) / (div if div > 0 else 1)).reshape((-1,) + (1,) * nd)
+    frac = like(frac, getval(start if array_module(start) is not _np else stop))
     step = (stop - start) / (div if div > 0 else 1)
     out = start + (stop - start) * frac
     if axis != 0:

@@ -13,7 +13,8 @@ multiplication by one.
 
 import numpy as _np
 
-from ._wrap import align, broadcast_tangent, defprim, match_real, ndim, shape, unbroadcast
+from ._wrap import (align, array_module, broadcast_tangent, defprim, like, match_real, ndim,
+                    shape, unbroadcast)
 
 __all__ = []  # filled by _export
 
@@ -292,7 +293,7 @@ def _clip_masks(x, a_min, a_max, kw):
     a_max): at x == a_min or x == a_max the gradient goes to x."""
     a_min, a_max, _ = _clip_bounds(a_min, a_max, kw)
     xv = _getval(x)
-    lo = _np.zeros(_np.shape(xv), dtype=bool)
+    lo = like(_np.zeros(_np.shape(xv), dtype=bool), xv)
     hi = lo
     if a_min is not None:
         lo = xv < _getval(a_min)
@@ -377,10 +378,16 @@ angle.defvjp(_angle_d_vjp).defjvp(_angle_jvp)
 def _where_vjp(i):
     def vjp(g, ans, c, x, y, **kw):
         arg = (x, y)[i]
-        cond = _getval(c) if i == 0 else ~_np.asarray(_getval(c), dtype=bool)
+        cond = _getval(c) if i == 0 else _not(c)
         sel = where(cond, g, zeros_like_g(g))
         return unbroadcast(sel, arg, max(ndim(c), ndim(x), ndim(y)))
     return vjp
+
+
+def _not(c):
+    c = _getval(c)
+    xp = array_module(c)  # a condition on CuPy stays there
+    return ~xp.asarray(c, dtype=bool)
 
 
 def zeros_like_g(g):
@@ -396,7 +403,7 @@ def _where_jvp(i):
     def jvp(t, ans, c, x, y, **kw):
         nd = max(ndim(c), ndim(x), ndim(y))
         arg = (x, y)[i]
-        cond = _getval(c) if i == 0 else ~_np.asarray(_getval(c), dtype=bool)
+        cond = _getval(c) if i == 0 else _not(c)
         return where(cond, align(t, arg, nd), _np.zeros((), dtype=_dtype_of(t)))
     return jvp
 

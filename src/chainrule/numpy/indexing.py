@@ -11,7 +11,7 @@ import numpy as _np
 
 from ..core.errors import NotDifferentiableError
 from ..core.trace import Box, getval
-from ._wrap import defprim, ndim, normalize_axis, scatter_add, shape, dtype
+from ._wrap import array_module, defprim, like, ndim, normalize_axis, scatter_add, shape, dtype
 from .reductions import composite
 
 # -- normalizing an index ------------------------------------------------------------
@@ -44,8 +44,16 @@ def _batch_index(idx, nb):
     return idx + (Ellipsis,)
 
 
+def _is_int_array(i):
+    if isinstance(i, _np.ndarray):
+        return i.dtype != bool
+    # an index array of another array module (e.g. from argsort on CuPy)
+    return (hasattr(i, "__array_namespace__") and not isinstance(i, _np.generic)
+            and i.dtype != bool)
+
+
 def _has_int_array(idx):
-    return any(isinstance(i, _np.ndarray) and i.dtype != bool for i in idx)
+    return any(_is_int_array(i) for i in idx)
 
 
 def _batch_last(v, nb):
@@ -71,7 +79,10 @@ def _getitem_raw(x, idx):
 def _untake_raw(g, idx, xshape):
     # The transpose of x[idx]: scatter g into zeros of x's shape (summing repeats).
     gv = g
-    out = _np.zeros(xshape, dtype=_np.result_type(gv))
+    if type(g) is _np.ndarray:
+        out = _np.zeros(xshape, dtype=g.dtype)
+    else:  # a scalar, or another array module's array
+        out = array_module(g).zeros(xshape, dtype=dtype(g))
     if _has_int_array(idx):
         scatter_add(out, idx, gv)
     else:
@@ -145,7 +156,7 @@ def _winners(xshape, idx):
 
 
 def _update_vjp_x(g, ans, x, idx, v):
-    return g * _keep_mask(shape(x), idx)
+    return g * like(_keep_mask(shape(x), idx), g)
 
 
 def _update_vjp_v(g, ans, x, idx, v):
@@ -154,7 +165,7 @@ def _update_vjp_v(g, ans, x, idx, v):
     gv = _getitem_batched(g, idx, ndim(x))
     won = _winners(shape(x), idx)
     if won is not None:
-        gv = gv * won
+        gv = gv * like(won, gv)
     lead = ndim(v) - nd
     if lead > 0:  # v may have extra leading axes of length one (x[0] = v[None])
         from . import reshape
@@ -164,7 +175,7 @@ def _update_vjp_v(g, ans, x, idx, v):
 
 
 def _update_jvp_x(t, ans, x, idx, v):
-    return t * _keep_mask(shape(x), idx)
+    return t * like(_keep_mask(shape(x), idx), t)
 
 
 def _update_jvp_v(t, ans, x, idx, v):
@@ -180,7 +191,7 @@ def _update_jvp_v(t, ans, x, idx, v):
     tv = broadcast_to(align(t, v, len(region)), shape(t)[:nb] + region)
     won = _winners(shape(x), idx)
     if won is not None:
-        tv = tv * won
+        tv = tv * like(won, tv)
     return _untake_batched(tv, idx, shape(x), len(region))
 
 
@@ -220,7 +231,9 @@ def take(a, indices, axis=None, out=None, mode="raise"):
 @composite
 def take_along_axis(arr, indices, axis=-1):
     """Pick values along ``axis`` with an index array of matching rank."""
-    indices = _np.asarray(getval(indices))
+    indices = getval(indices)
+    xp = array_module(indices)  # indices from argsort may live on another module
+    indices = xp.asarray(indices)
     if axis is None:
         from . import ravel
         return _getitem(ravel(arr), indices.ravel())
@@ -229,10 +242,10 @@ def take_along_axis(arr, indices, axis=-1):
     # The other axes of arr and indices broadcast against each other.
     s = shape(arr)
     target = _np.broadcast_shapes(s[:axis] + (1,) + s[axis + 1:], indices.shape)
-    indices = _np.broadcast_to(indices, target)
+    indices = xp.broadcast_to(indices, target)
     grids = _np.ix_(*[_np.arange(n) for n in target])
     idx = tuple(indices if i == axis else
-                _np.broadcast_to(grids[i], target) * (s[i] != 1)
+                like(_np.broadcast_to(grids[i], target) * (s[i] != 1), indices)
                 for i in range(nd))
     return _getitem(arr, idx)
 
@@ -448,14 +461,14 @@ def diagflat(v, k=0):
 def triu(m, k=0):
     """Upper triangle (zero below diagonal ``k``)."""
     r, c = shape(m)[-2:]
-    return m * ~_np.tri(r, c, k - 1, dtype=bool)
+    return m * like(~_np.tri(r, c, k - 1, dtype=bool), m)
 
 
 @composite
 def tril(m, k=0):
     """Lower triangle (zero above diagonal ``k``)."""
     r, c = shape(m)[-2:]
-    return m * _np.tri(r, c, k, dtype=bool)
+    return m * like(_np.tri(r, c, k, dtype=bool), m)
 
 
 _PAD_COPY_MODES = ("edge", "reflect", "symmetric", "wrap")
@@ -490,9 +503,9 @@ def _pad_affine(array, pad_width, mode, kwargs):
         w = ((int(widths[i][0]), int(widths[i][1])), (0, 0))
         L = _np.pad(_np.eye(n, dtype=dt), w, mode=mode, **kw) - \
             _np.pad(_np.zeros((n, n), dtype=dt), w, mode=mode, **kw)
-        out = moveaxis(tensordot(L, out, ([1], [i])), 0, i)
+        out = moveaxis(tensordot(like(L, getval(array)), out, ([1], [i])), 0, i)
     offset = _np.pad(_np.zeros(s, dtype=dt), pad_width, mode=mode, **kwargs)
-    return out + offset if _np.any(offset) else out
+    return out + like(offset, getval(array)) if _np.any(offset) else out
 
 
 @composite
@@ -517,7 +530,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
             return _pad_affine(array, pad_width, mode, kwargs)
         idx = _np.pad(pos, pad_width, mode="constant", constant_values=-1)
         vals = _getitem(ravel(array), _np.maximum(idx, 0))
-        return where(idx >= 0, vals, cval)
+        return where(like(idx >= 0, getval(array)), vals, cval)
     if mode in _PAD_COPY_MODES and kwargs.get("reflect_type", "even") == "even":
         idx = _np.pad(pos, pad_width, mode=mode, **kwargs)
         return reshape(_getitem(ravel(array), idx.ravel()), idx.shape)

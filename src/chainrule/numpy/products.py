@@ -11,7 +11,8 @@ import string
 import numpy as _np
 
 from ..core.trace import Box, getval
-from ._wrap import align, broadcast_tangent, defprim, match_real, ndim, shape, unbroadcast
+from ._wrap import (align, broadcast_tangent, defprim, like, match_real, ndim, shape,
+                    unbroadcast)
 from .reductions import composite
 
 # -- matmul (both operands with at least two axes) -----------------------------------
@@ -210,14 +211,14 @@ def _einsum_vjp_joint(argnums, g, ans, spec, *ops):
                 twin = _fresh(used, 1)
                 used.add(twin)
                 t_subs += twin
-                extra.append((c + twin, _np.eye(sizes[c])))
+                extra.append((c + twin, like(_np.eye(sizes[c]), getval(g))))
             else:
                 seen.add(c)
                 t_subs += c
         # Letters only the target has were summed over: broadcast with ones.
         for c in seen:
             if c not in have:
-                extra.append((c, _np.ones(sizes[c])))
+                extra.append((c, like(_np.ones(sizes[c]), getval(g))))
         terms += extra
         s = ",".join(t for t, _ in terms) + "->" + batch + t_subs
         # A real operand of a complex product gets the real part.

@@ -10,7 +10,7 @@ import math as _math
 import numpy as _np
 
 from ..core.trace import Box, getval
-from ._wrap import defprim, ndim, normalize_axis, shape
+from ._wrap import array_module, defprim, like, ndim, normalize_axis, shape
 
 __all__ = ["sum", "prod", "max", "min", "amax", "amin", "cumsum", "cumprod", "mean",
            "var", "std", "nansum", "nanmean", "nanvar", "nanstd", "nanprod", "nanmax",
@@ -68,7 +68,11 @@ def _where_mask(x, kw):
     w = kw.get("where", True)
     if w is True:
         return None
-    return _np.broadcast_to(_np.asarray(getval(w), dtype=bool), shape(x))
+    w = getval(w)
+    xp = array_module(w)
+    if xp is _np:  # a NumPy or Python mask: on x's module
+        return like(_np.broadcast_to(_np.asarray(w, dtype=bool), shape(x)), getval(x))
+    return xp.broadcast_to(xp.asarray(w, dtype=bool), shape(x))
 
 
 def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
@@ -128,7 +132,7 @@ def _prod_partials_exact(x, axis):
     moved = moveaxis(x, axes, last)
     mshape = shape(moved)
     flat = reshape(moved, mshape[: nd - len(axes)] + (-1,))
-    ones = _np.ones(shape(flat)[:-1] + (1,), dtype=xv.dtype)
+    ones = like(_np.ones(shape(flat)[:-1] + (1,), dtype=xv.dtype), xv)
     left = cumprod(concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = cumprod(concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     return moveaxis(reshape(left * right, mshape), last, axes)
@@ -236,8 +240,9 @@ def _cumprod_jac_apply(v, ans, x, ax, transpose):
     n = shape(x)[ax]
     xm = moveaxis(x, ax, -1)
     # M[..., i, k] = x_k with x_i replaced by one; its cumprod over k is J[k, i].
-    M = where(_np.eye(n, dtype=bool), 1.0, expand_dims(xm, -2))
-    P = cumprod(M, axis=-1) * _np.triu(_np.ones((n, n), dtype=bool))  # zero where j < i
+    xv = getval(x)
+    M = where(like(_np.eye(n, dtype=bool), xv), 1.0, expand_dims(xm, -2))
+    P = cumprod(M, axis=-1) * like(_np.triu(_np.ones((n, n), dtype=bool)), xv)  # j < i: 0
     vm = moveaxis(v, ax + nb, -1)
     r = einsum("...ij,...j->...i" if transpose else "...ij,...i->...j", P, vm)
     return moveaxis(r, -1, ax + nb)

@@ -8,7 +8,9 @@ value's own axes; the rules move them along untouched.
 import numpy as _np
 
 from ..core.trace import getval
-from ._wrap import align, defprim, match_real, ndim, normalize_axis, shape, unbroadcast
+from ._wrap import align, array_module, defprim, match_real, ndim, normalize_axis, shape
+from ._wrap import dtype as _dtype_of
+from ._wrap import unbroadcast
 from .reductions import composite
 
 # -- reshape --------------------------------------------------------------------
@@ -202,7 +204,8 @@ def _concat_jvp_joint(traced, ans, axis, *arrays):
     for i, a in enumerate(arrays, start=1):
         t = ts.get(i)
         if t is None:
-            t = _np.zeros(batch + shape(a), dtype=_np.result_type(getval(ans)))
+            xp = array_module(traced[0][1])
+            t = xp.zeros(batch + shape(a), dtype=_dtype_of(getval(ans)))
         parts.append(t)
     ax = normalize_axis(axis, ndim(arrays[0]))[0] + nb
     return concatenate_p(ax, *parts)
