@@ -21,6 +21,7 @@ import numpy as _onp
 
 from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
+from .numpy.basis import identity_basis
 
 __all__ = [
     "grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv",
@@ -429,7 +430,6 @@ def _basis(leaves):
     the diagonal is stored, and the rules that meet it first (a matrix
     product, an elementwise derivative) never multiply the zeros.
     """
-    from .numpy.basis import identity_basis
     if len(leaves) == 1:
         dtype = _dtype(leaves[0])
     else:

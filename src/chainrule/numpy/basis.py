@@ -250,6 +250,8 @@ def identity_basis(leaves_shapes, dtype):
     n = sum(sizes)
     seeds, start = [], 0
     for shp, s in zip(leaves_shapes, sizes):
-        seeds.append(ScaledBasis(_np.ones(s, dtype), shp, n, start, unit=True))
+        d = _np.empty(s, dtype)
+        d.fill(1)  # np.ones, without its Python layers
+        seeds.append(ScaledBasis(d, shp, n, start, unit=True))
         start += s
     return seeds, n
