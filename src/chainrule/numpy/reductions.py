@@ -85,7 +85,10 @@ def _sum_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     m = _where_mask(x, kw)
     if m is not None:
         t = t * m
-    return sum(t, axis=_shift(axis, ndim(x), ndim(t) - ndim(x)), dtype=dtype, keepdims=keepdims)
+    axes = _shift(axis, ndim(x), ndim(t) - ndim(x))
+    if type(t) is _np.ndarray:  # first order: NumPy's reduction, no primitive call
+        return _np.add.reduce(t, axis=axes, dtype=dtype, keepdims=keepdims)
+    return sum(t, axis=axes, dtype=dtype, keepdims=keepdims)
 
 
 sum = defprim(_sum, "numpy.sum", needs_ans=False)  # noqa: A001
