@@ -16,7 +16,8 @@ for that promise:
   Results that NumPy gives as scalars come back as 0-d arrays, as in CuPy.
 * The module has creation functions (``zeros``, ``asarray``...), every other
   NumPy function through ``__getattr__``, ufuncs with ``.at`` (used by
-  ``scatter_add``), and :func:`asnumpy` to copy back to NumPy explicitly.
+  ``scatter_add``), ``linalg`` and ``fft`` submodules (NumPy's, wrapped the
+  same way), and :func:`asnumpy` to copy back to NumPy explicitly.
 
 Index keys may contain NumPy integer/boolean arrays (CuPy converts those).
 """
@@ -54,6 +55,8 @@ def _wrap(x):
         return ndarray(numpy.asarray(x))  # CuPy reductions give 0-d arrays
     if type(x) in (list, tuple):
         return type(x)(_wrap(v) for v in x)
+    if isinstance(x, tuple):  # numpy.linalg's named tuples (EighResult...)
+        return type(x)(*(_wrap(v) for v in x))
     return x
 
 
@@ -187,6 +190,21 @@ def _wrapped(f):
         return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
     g.__name__ = getattr(f, "__name__", "f")
     return g
+
+
+class _Namespace:
+    """``linalg``/``fft``: the NumPy submodule's functions, wrapped like the module's."""
+
+    def __init__(self, mod):
+        self._mod = mod
+
+    def __getattr__(self, name):
+        f = getattr(self._mod, name)
+        return _wrapped(f) if callable(f) and not isinstance(f, type) else f
+
+
+linalg = _Namespace(numpy.linalg)
+fft = _Namespace(numpy.fft)
 
 
 def __getattr__(name):

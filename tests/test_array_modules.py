@@ -1,5 +1,6 @@
-"""Rules call the array's own module: the core rule-table entries run on the
-fake CuPy of tests/fakecupy.py give fake arrays equal to the NumPy run.
+"""Rules call the array's own module: the core, linalg, fft and extra rule-table
+entries run on the fake CuPy of tests/fakecupy.py give fake arrays equal to the
+NumPy run.
 
 fakecupy refuses ``numpy.asarray`` of its arrays and NumPy array operands, as
 CuPy does, so a rule that builds a NumPy array (``np.zeros``, ``np.asarray``,
@@ -13,14 +14,15 @@ import chainrule
 from chainrule.numpy._wrap import array_module, scatter_add
 
 from . import fakecupy as xp
-from .rules import Const, table_core
+from .rules import Const, table_core, table_extra, table_fft, table_linalg
 
 # Entries that cannot run on an array module other than NumPy, by id (all
 # argument lists) or "id-k" (one), with the reason. All of them are test
 # artifacts: the entry's function mixes a NumPy constant array (built inside
 # its lambda, so the test cannot move it) into the computation, which CuPy
 # refuses as well. The rules they cover run here through other entries
-# (where-traced-cond, the clip entries with scalar bounds, the einsum entries...).
+# (where-traced-cond, the clip entries with scalar bounds, the einsum entries...;
+# interp, polyfit and cov without the constants).
 _NUMPY_CONST = "the entry's function mixes a NumPy constant array into the computation"
 SKIP = {
     "numpy.where": _NUMPY_CONST + " (a NumPy condition)",
@@ -39,12 +41,20 @@ SKIP = {
     "matmul-rmatmul": _NUMPY_CONST + " (onp.ones @ x)",
     "einsum-const": _NUMPY_CONST + " (an onp.ones operand)",
     "einsum-real-complex": _NUMPY_CONST + " (a NumPy operand)",
+    "extra.interp.left-right": _NUMPY_CONST + " (NumPy knots _knots)",
+    "extra.interp.period": _NUMPY_CONST + " (NumPy knots _knots)",
+    "extra.interp.complex": _NUMPY_CONST + " (NumPy x and knots)",
+    "extra.polyfit.w": _NUMPY_CONST + " (NumPy sample points _x)",
+    "extra.polyfit.cov": _NUMPY_CONST + " (NumPy sample points _x)",
+    "extra.polyfit.full": _NUMPY_CONST + " (NumPy sample points _x)",
+    "extra.cov.weights": _NUMPY_CONST + " (NumPy fweights)",
+    "extra.quantile.weights": _NUMPY_CONST + " (NumPy weights)",
 }
 
 
 def _params():
     out = []
-    for c in table_core.CASES:
+    for c in (*table_core.CASES, *table_linalg.CASES, *table_fft.CASES, *table_extra.CASES):
         for k in range(len(c.arglists)):
             reason = SKIP.get(c.id) or SKIP.get(f"{c.id}-{k}")
             marks = [pytest.mark.skip(reason=reason)] if reason else []
@@ -113,7 +123,7 @@ def _of_diff(fun, args, diff):
 
 
 @pytest.mark.parametrize("case,k", _params())
-def test_core_rule_on_fake_cupy(case, k):
+def test_rule_on_fake_cupy(case, k):
     args, fargs, diff = _args(case, k)
     want = case.fun(*args)
     got = case.fun(*fargs)

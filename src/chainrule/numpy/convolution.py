@@ -16,7 +16,7 @@ array([3., 3.])
 import numpy as _np
 
 from ._composite_helpers import _asarray, _take
-from ._wrap import dtype, shape
+from ._wrap import dtype, like, shape
 from .convert import _contains_box
 from .reductions import composite
 
@@ -41,7 +41,7 @@ def _convolve_traced(a, v, mode):
         ks = _np.arange(n - m + 1) + m - 1
     else:
         raise ValueError(f"mode must be one of 'valid', 'same', or 'full' (got {mode!r})")
-    zeros = _np.zeros(m - 1, dtype=dtype(a))
+    zeros = like(_np.zeros(m - 1, dtype=dtype(a)), a)
     padded = concatenate([zeros, a, zeros]) if m > 1 else a
     # out[k] = sum_j padded[k + j] * v[m - 1 - j]
     windows = _take(padded, ks[:, None] + _np.arange(m)[None, :])

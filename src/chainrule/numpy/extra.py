@@ -30,7 +30,7 @@ import numpy as _np
 
 from ..core.trace import getval
 from ._composite_helpers import _asarray
-from ._wrap import _unbox_all, dtype, ndim, shape
+from ._wrap import _unbox_all, array_module, dtype, leaf_module, ndim, shape
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                           conjugate, power)
 from .convert import _contains_box
@@ -58,9 +58,11 @@ def asarray_chkfinite(a, dtype=None, order=None):
     >>> np.asarray_chkfinite([1.0, 2.0])
     array([1., 2.])
     """
-    if not _contains_box(a):
+    xp = array_module(a)
+    if xp is _np and not _contains_box(a):
         return _np.asarray_chkfinite(a, dtype=dtype, order=order)
-    if not _np.isfinite(_np.asarray(_unbox_all(a))).all():
+    plain = _np.asarray(_unbox_all(a)) if xp is _np else _unbox_all(a)  # no host copy
+    if not xp.isfinite(plain).all():
         raise ValueError("array must not contain infs or NaNs")
     from . import asarray
     return asarray(a, dtype=dtype)
@@ -163,9 +165,12 @@ def block(arrays):
 
     list_ndim = depth(arrays)
     result_ndim = max(list_ndim, max_ndim(arrays))
+    xp = leaf_module(arrays)
 
     def build(x, level):
         if level == list_ndim:
+            if xp is not _np and ndim(x) == 0 and array_module(x) is _np:
+                x = xp.asarray(x)  # a scalar block joins the other blocks' module
             s = tuple(shape(x))
             return reshape(x, (1,) * (result_ndim - len(s)) + s) if len(s) < result_ndim \
                 else x

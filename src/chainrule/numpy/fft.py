@@ -35,7 +35,7 @@ import warnings
 import numpy as _np
 
 from ..core.trace import Box
-from ._wrap import defprim, match_real, ndim, nondiff, shape
+from ._wrap import array_module, defprim, like, match_real, ndim, nondiff, shape
 from .reductions import COMPOSITES
 
 _npfft = _np.fft
@@ -48,6 +48,17 @@ _DUAL_NORM = {None: "forward", "backward": "forward", "ortho": "ortho", "forward
 def _register(f):
     COMPOSITES["numpy.fft." + f.__name__] = f
     return f
+
+
+def _fft_module(x):
+    """``numpy.fft``, or the ``fft`` module of ``x``'s own array module."""
+    return _npfft if type(x) is _np.ndarray else array_module(x).fft
+
+
+def _plain(name, a, *args, out=None):
+    """The function ``name`` of ``a``'s fft module on an untraced ``a``."""
+    f = getattr(_fft_module(a), name)
+    return f(a, *args) if out is None else f(a, *args, out=out)
 
 
 def _traced(*xs):
@@ -73,7 +84,8 @@ def _fit(v, axes, sizes):
         elif m < n:
             zshape = list(shape(v))
             zshape[ax] = n - m
-            v = concatenate([v, _np.zeros(zshape, dtype=_np.result_type(_dtype(v)))], axis=ax)
+            z = like(_np.zeros(zshape, dtype=_np.result_type(_dtype(v))), v)
+            v = concatenate([v, z], axis=ax)
     return v
 
 
@@ -82,31 +94,39 @@ def _dtype(v):
     return dtype(v)
 
 
-def _counts(m, n, axis, nd):
+def _counts(m, n, axis, nd, x):
     """How often ``irfft`` of length ``n`` counts each of the ``m`` kept
     frequencies: 1 for the zero frequency and an even ``n``'s Nyquist
-    frequency, 2 for the others; shaped to broadcast along ``axis`` of ``nd``."""
+    frequency, 2 for the others; shaped to broadcast along ``axis`` of ``nd``
+    and on the array module of ``x``."""
     c = _np.full(m, 2.0)
     c[0] = 1.0
     if n % 2 == 0 and m == n // 2 + 1:
         c[-1] = 1.0
-    return c.reshape((m,) + (1,) * (nd - axis - 1))
+    return like(c.reshape((m,) + (1,) * (nd - axis - 1)), x)
 
 
 # -- the four primitives ---------------------------------------------------------------
 
 def _make_raw(one, many):
+    np_one, np_many = getattr(_npfft, one), getattr(_npfft, many)
+
     def raw(x, s, axes, norm):
+        if type(x) is _np.ndarray:
+            f1, fn = np_one, np_many
+        else:
+            mod = _fft_module(x)
+            f1, fn = getattr(mod, one), getattr(mod, many)
         if len(axes) == 1:
-            return one(x, s[0], axes[0], norm)
-        return many(x, s, axes, norm)
+            return f1(x, s[0], axes[0], norm)
+        return fn(x, s, axes, norm)
     return raw
 
 
-fftn_p = defprim(_make_raw(_npfft.fft, _npfft.fftn), "numpy.fft.fftn", needs_ans=False)
-ifftn_p = defprim(_make_raw(_npfft.ifft, _npfft.ifftn), "numpy.fft.ifftn", needs_ans=False)
-rfftn_p = defprim(_make_raw(_npfft.rfft, _npfft.rfftn), "numpy.fft.rfftn", needs_ans=False)
-irfftn_p = defprim(_make_raw(_npfft.irfft, _npfft.irfftn), "numpy.fft.irfftn", needs_ans=False)
+fftn_p = defprim(_make_raw("fft", "fftn"), "numpy.fft.fftn", needs_ans=False)
+ifftn_p = defprim(_make_raw("ifft", "ifftn"), "numpy.fft.ifftn", needs_ans=False)
+rfftn_p = defprim(_make_raw("rfft", "rfftn"), "numpy.fft.rfftn", needs_ans=False)
+irfftn_p = defprim(_make_raw("irfft", "irfftn"), "numpy.fft.irfftn", needs_ans=False)
 
 
 def _shifted(axes, nb):
@@ -133,7 +153,7 @@ def _rfftn_vjp(g, ans, x, s, axes, norm):
     from . import conj
     nb = ndim(g) - ndim(x)
     ax = _shifted(axes, nb)
-    c = _counts(shape(g)[ax[-1]], s[-1], ax[-1], ndim(g))
+    c = _counts(shape(g)[ax[-1]], s[-1], ax[-1], ndim(g), g)
     r = irfftn_p(conj(g) / c, s, ax, _DUAL_NORM[norm])
     return match_real(_fit(r, ax, [shape(x)[a] for a in axes]), x)
 
@@ -143,7 +163,7 @@ def _irfftn_vjp(g, ans, x, s, axes, norm):
     nb = ndim(g) - ndim(x)  # ans is not kept (needs_ans=False); it has x's ndim
     ax = _shifted(axes, nb)
     r = rfftn_p(g, s, ax, _DUAL_NORM[norm])
-    r = conj(r) * _counts(shape(r)[ax[-1]], s[-1], ax[-1], ndim(r))
+    r = conj(r) * _counts(shape(r)[ax[-1]], s[-1], ax[-1], ndim(r), r)
     return match_real(_fit(r, ax, [shape(x)[a] for a in axes]), x)
 
 
@@ -240,7 +260,7 @@ def fft(a, n=None, axis=-1, norm=None, out=None):
     array([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
     """
     if not _traced(a):
-        return _npfft.fft(a, n, axis, norm, out)
+        return _plain("fft", a, n, axis, norm, out=out)
     _no_out(out, "fft")
     return _one_d("fft", a, n, axis, norm)
 
@@ -254,7 +274,7 @@ def ifft(a, n=None, axis=-1, norm=None, out=None):
     array([1., 0., 0., 0.])
     """
     if not _traced(a):
-        return _npfft.ifft(a, n, axis, norm, out)
+        return _plain("ifft", a, n, axis, norm, out=out)
     _no_out(out, "ifft")
     return _one_d("ifft", a, n, axis, norm)
 
@@ -268,7 +288,7 @@ def rfft(a, n=None, axis=-1, norm=None, out=None):
     array([4.+0.j, 0.+0.j, 0.+0.j])
     """
     if not _traced(a):
-        return _npfft.rfft(a, n, axis, norm, out)
+        return _plain("rfft", a, n, axis, norm, out=out)
     _no_out(out, "rfft")
     return _one_d("rfft", a, n, axis, norm)
 
@@ -282,7 +302,7 @@ def irfft(a, n=None, axis=-1, norm=None, out=None):
     array([1., 1., 1., 1.])
     """
     if not _traced(a):
-        return _npfft.irfft(a, n, axis, norm, out)
+        return _plain("irfft", a, n, axis, norm, out=out)
     _no_out(out, "irfft")
     return _one_d("irfft", a, n, axis, norm)
 
@@ -297,7 +317,7 @@ def hfft(a, n=None, axis=-1, norm=None, out=None):
     array([1., 1., 1., 1.])
     """
     if not _traced(a):
-        return _npfft.hfft(a, n, axis, norm, out)
+        return _plain("hfft", a, n, axis, norm, out=out)
     from . import conj
     _no_out(out, "hfft")
     return _one_d("irfft", conj(a), n, axis, _DUAL_NORM[_check_norm(norm)])
@@ -312,7 +332,7 @@ def ihfft(a, n=None, axis=-1, norm=None, out=None):
     array([1.-0.j, 0.-0.j, 0.-0.j])
     """
     if not _traced(a):
-        return _npfft.ihfft(a, n, axis, norm, out)
+        return _plain("ihfft", a, n, axis, norm, out=out)
     from . import conj
     _no_out(out, "ihfft")
     return conj(_one_d("rfft", a, n, axis, _DUAL_NORM[_check_norm(norm)]))
@@ -320,7 +340,7 @@ def ihfft(a, n=None, axis=-1, norm=None, out=None):
 
 def _nd(kind, name, a, s, axes, norm, out):
     if not _traced(a):
-        return getattr(_npfft, name)(a, s, axes, norm, out)
+        return _plain(name, a, s, axes, norm, out=out)
     _no_out(out, name)
     s, axes = _nd_args(a, s, axes, kind == "irfft")
     return _transform(kind, a, s, axes, norm)
@@ -441,7 +461,7 @@ def fftshift(x, axes=None):
     array([-2., -1.,  0.,  1.,  2.])
     """
     if not _traced(x):
-        return _npfft.fftshift(x, axes)
+        return _plain("fftshift", x, axes)
     return _shift(x, axes, 1)
 
 
@@ -454,7 +474,7 @@ def ifftshift(x, axes=None):
     array([ 0.,  1.,  2., -2., -1.])
     """
     if not _traced(x):
-        return _npfft.ifftshift(x, axes)
+        return _plain("ifftshift", x, axes)
     return _shift(x, axes, -1)
 
 

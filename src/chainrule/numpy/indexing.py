@@ -117,9 +117,40 @@ untake_p.defvjp(lambda g, ans, v, idx, xshape: _getitem_batched(g, idx, len(xsha
 untake_p.defjvp(lambda t, ans, v, idx, xshape: _untake_batched(t, idx, xshape, ndim(v)))
 
 
+def _key_module(idx):
+    """NumPy, or the array module of the index arrays of ``idx`` (a tuple) when
+    they live on another one (a mask or ``argsort`` result on CuPy)."""
+    for i in idx:
+        if not isinstance(i, (_np.ndarray, _np.generic)) and hasattr(i, "__array_namespace__"):
+            return array_module(i)
+    return _np
+
+
+def _host_key(idx):
+    """``idx`` with index arrays of another array module replaced by host stand-ins
+    that select a region of the same shape (a mask keeps its number of ``True``)."""
+    if _key_module(idx) is _np:
+        return idx
+    out = []
+    for i in idx:
+        if not isinstance(i, (_np.ndarray, _np.generic)) and hasattr(i, "__array_namespace__"):
+            if i.dtype == bool:
+                m = _np.zeros(i.size, dtype=bool)
+                m[:int(i.sum())] = True
+                i = m.reshape(i.shape)
+            else:
+                i = _np.zeros(i.shape, dtype=_np.intp)
+        out.append(i)
+    return tuple(out)
+
+
+def _region(xshape, idx):
+    """The shape of ``x[idx]``; np.empty does not touch memory."""
+    return _np.empty(xshape, dtype=bool)[_host_key(idx)].shape
+
+
 def _result_ndim(xshape, idx):
-    # np.empty does not touch memory; only the index result is materialized.
-    return _np.empty(xshape, dtype=bool)[idx].ndim
+    return len(_region(xshape, idx))
 
 
 def _getitem(x, idx):
@@ -136,7 +167,7 @@ def _update_raw(x, idx, v):
 
 
 def _keep_mask(xshape, idx):
-    m = _np.ones(xshape, dtype=bool)
+    m = _key_module(idx).ones(xshape, dtype=bool)
     m[idx] = False
     return m
 
@@ -147,9 +178,10 @@ def _winners(xshape, idx):
     elements of (broadcast) ``v`` that land in the result; ``None`` if all do."""
     if not _has_int_array(idx):
         return None
-    region = _np.empty(xshape, dtype=bool)[idx].shape
-    ids = _np.arange(int(_np.prod(region, dtype=int))).reshape(region)
-    where_written = _np.full(xshape, -1)
+    region = _region(xshape, idx)
+    xp = _key_module(idx)
+    ids = xp.arange(int(_np.prod(region, dtype=int))).reshape(region)
+    where_written = xp.full(xshape, -1)
     where_written[idx] = ids
     won = where_written[idx] == ids
     return None if won.all() else won
@@ -181,7 +213,7 @@ def _update_jvp_x(t, ans, x, idx, v):
 def _update_jvp_v(t, ans, x, idx, v):
     from . import broadcast_to
     from ._wrap import align
-    region = _np.empty(shape(x), dtype=bool)[idx].shape
+    region = _region(shape(x), idx)
     nb = ndim(t) - ndim(v)
     lead = ndim(v) - len(region)
     if lead > 0:  # drop v's extra leading axes of length one

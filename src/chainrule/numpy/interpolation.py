@@ -21,7 +21,7 @@ import numpy as _np
 
 from ..core.trace import Box, getval
 from ._composite_helpers import _asarray, _take
-from ._wrap import _unbox_all, dtype, ndim, shape
+from ._wrap import _unbox_all, array_module, dtype, like, ndim, shape
 from .convert import _contains_box
 from .reductions import composite
 
@@ -110,7 +110,7 @@ def insert(arr, obj, values, axis=None):
     elif from_arr is None:
         out = from_val
     else:
-        out = where(lab.ravel() >= 0, from_arr, from_val)
+        out = where(like(lab.ravel() >= 0, from_arr), from_arr, from_val)
     if dtype(out) != dtype(arr) and dtype(arr).kind in "fc":
         from .convert import _astype
         out = _astype(out, dtype(arr))
@@ -136,10 +136,15 @@ def piecewise(x, condlist, funclist, *args, **kw):
     x = _asarray(x)
     xv = getval(x)
     n2 = len(funclist)
+    xp = array_module(xv)
     if _np.isscalar(condlist) or (not isinstance(condlist[0], (list, _np.ndarray))
+                                  and not (xp is not _np and ndim(condlist[0]) > 0)
                                   and _np.ndim(xv) != 0):
         condlist = [condlist]
-    condlist = _np.asarray([_np.asarray(getval(c)) for c in condlist], dtype=bool)
+    if xp is _np:
+        condlist = _np.asarray([_np.asarray(getval(c)) for c in condlist], dtype=bool)
+    else:  # conditions on another array module, stacked there
+        condlist = xp.stack([xp.asarray(getval(c), dtype=bool) for c in condlist])
     n = len(condlist)
     if n == n2 - 1:
         condelse = ~_np.any(condlist, axis=0, keepdims=True)

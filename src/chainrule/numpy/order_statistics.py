@@ -21,7 +21,7 @@ import numpy as _np
 
 from ..core.trace import Box, getval
 from ._composite_helpers import _asarray, _take
-from ._wrap import _unbox_all, ndim, normalize_axis, shape
+from ._wrap import _unbox_all, array_module, ndim, normalize_axis, shape
 from .convert import _contains_box
 from .reductions import composite
 
@@ -101,7 +101,9 @@ def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
     a = _asarray(a)
     if _np.iscomplexobj(getval(a)):
         raise TypeError("a must be an array of real numbers")
-    qv = _np.asanyarray(getval(q))
+    # The index arithmetic runs on a's array module: q and the counts live there too.
+    xp = array_module(a)
+    qv = _np.asanyarray(getval(q)) if xp is _np else xp.asarray(getval(q))
     if qv.size and not (qv.min() >= 0 and qv.max() <= 1):
         raise ValueError("Quantiles must be in the range [0, 1]")
     if method not in _METHODS:
@@ -124,13 +126,13 @@ def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
     if nan:
         count = _np.sum(~isnan, axis=-1)[..., None]  # rest + (1,): each slice its own size
     else:
-        count = _np.asarray(n)[None]
+        count = xp.asarray(n)[None]
     last = _np.maximum(count - 1, 0)
 
     if weights is not None:
         # Weighted inverted CDF (NumPy's rule): the first element whose
         # cumulative weight reaches q. Weights only choose: no derivative.
-        w = _np.asarray(_unbox_all(weights), dtype=float)
+        w = xp.asarray(_unbox_all(weights), dtype=float)
         if w.shape != _np.shape(getval(a)):
             w = _np.broadcast_to(w.reshape([-1 if i in normalize_axis(axis, ndim(a)) else 1
                                             for i in range(ndim(a))]), _np.shape(getval(a)))
@@ -153,7 +155,7 @@ def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
             vi = count * qf - 1.0
         else:
             vi = _virtual_index(method, count, qf)
-        vi = _np.asarray(vi, dtype=float)
+        vi = _np.asarray(vi, dtype=float) if xp is _np else vi.astype(float)
         prev = _np.floor(vi)
         # Outside [0, n - 1] both neighbours are the first or the last element.
         prev = _np.where(vi >= count - 1, count - 1, _np.where(vi < 0, 0, prev))

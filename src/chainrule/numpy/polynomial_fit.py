@@ -18,7 +18,7 @@ import numpy as _np
 
 from ..core.trace import getval
 from ._composite_helpers import _asarray
-from ._wrap import ndim, shape
+from ._wrap import array_module, like, ndim, shape
 from .convert import _contains_box
 from .polynomials import vander
 from .reductions import composite
@@ -56,10 +56,10 @@ def _small_inv(M):
     from . import stack
     n = shape(M)[0]
     rows = [M[i] for i in range(n)]
-    eye = _np.eye(n)
+    eye = like(_np.eye(n), M)
     inv = [eye[i] for i in range(n)]
     for c in range(n):
-        piv = c + int(_np.argmax(_np.abs([getval(rows[r])[c] for r in range(c, n)])))
+        piv = max(range(c, n), key=lambda r: abs(complex(getval(rows[r])[c])))  # first largest
         rows[c], rows[piv] = rows[piv], rows[c]
         inv[c], inv[piv] = inv[piv], inv[c]
         d = rows[c][c]
@@ -114,7 +114,8 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
         rhs = rhs * (reshape(w, (-1, 1)) if ndim(rhs) == 2 else w)
     scale = sqrt(_sum(lhs * lhs, axis=0))
     lhs = lhs / scale
-    c0, resids, rank, s = _np.linalg.lstsq(getval(lhs), getval(rhs), rcond)
+    lv = getval(lhs)
+    c0, resids, rank, s = array_module(lv).linalg.lstsq(lv, getval(rhs), rcond)
     if rank != order:
         raise ValueError(f"chainrule: polyfit is rank deficient (rank {rank} < {order}); its "
                          "derivative is not defined. Lower deg or rescale x.")

@@ -26,7 +26,7 @@ import numpy as _np
 from ..core.errors import MissingRuleError
 from ..core.trace import getval
 from ._composite_helpers import _asarray
-from ._wrap import defprim, dtype, match_real, ndim, shape
+from ._wrap import array_module, defprim, dtype, like, match_real, ndim, shape
 from .convert import _contains_box
 from .convolution import convolve
 from .reductions import composite
@@ -65,8 +65,8 @@ def vander(x, N=None, increasing=False):
         N = n
     dt = _np.promote_types(dtype(x), int)
     if N == 0:
-        return _np.empty((n, 0), dtype=dt)
-    ones = _np.ones((n, 1), dtype=dt)
+        return like(_np.empty((n, 0), dtype=dt), x)
+    ones = like(_np.ones((n, 1), dtype=dt), x)
     if N == 1:
         return ones
     # NumPy's multiply.accumulate of repeated x: the same products, in order.
@@ -96,7 +96,7 @@ def polyval(p, x):
 
 def _pad_front(a, n):
     from . import concatenate
-    return concatenate([_np.zeros(n, dtype=dtype(a)), a]) if n else a
+    return concatenate([like(_np.zeros(n, dtype=dtype(a)), a), a]) if n else a
 
 
 @composite
@@ -158,7 +158,7 @@ def polyder(p, m=1):
     p = _atleast_1d(p)
     for _ in range(m):
         n = shape(p)[0] - 1
-        p = p[:-1] * _np.arange(n, 0, -1)
+        p = p[:-1] * like(_np.arange(n, 0, -1), p)
     return p
 
 
@@ -178,15 +178,15 @@ def polyint(p, m=1, k=None):
     if m < 0:
         raise ValueError("Order of integral must be positive (see polyder)")
     if k is None:
-        k = _np.zeros(m, float)
+        k = like(_np.zeros(m, float), p)
     k = _atleast_1d(k)
     if shape(k)[0] == 1 and m > 1:
-        k = k[0] * _np.ones(m, float)
+        k = k[0] * like(_np.ones(m, float), k)
     if shape(k)[0] < m:
         raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
     p = _atleast_1d(p)
     for i in range(m):
-        p = concatenate([p / _np.arange(shape(p)[0], 0, -1), reshape(k[i], (1,))])
+        p = concatenate([p / like(_np.arange(shape(p)[0], 0, -1), p), reshape(k[i], (1,))])
     return p
 
 
@@ -244,14 +244,15 @@ def poly(seq_of_zeros):
     if dtype(z).kind not in "fc":
         from .convert import _astype
         z = _astype(z, _np.float64)
-    a = _np.ones((1,), dtype=dtype(z))
+    a = like(_np.ones((1,), dtype=dtype(z)), z)
     for i in range(shape(z)[0]):
         # a * (x - z_i): shift and subtract, the convolution with [1, -z_i].
-        a = concatenate([a, _np.zeros(1, dtype(a))]) - z[i] * concatenate(
-            [_np.zeros(1, dtype(a)), a])
+        zero = like(_np.zeros(1, dtype(a)), z)
+        a = concatenate([a, zero]) - z[i] * concatenate([zero, a])
     if _np.iscomplexobj(zv):
-        roots_ = _np.asarray(zv, complex)
-        if _np.all(_np.sort(roots_) == _np.sort(roots_.conjugate())):
+        xp = array_module(zv)
+        roots_ = _np.asarray(zv, complex) if xp is _np else zv.astype(complex)
+        if xp.all(xp.sort(roots_) == xp.sort(roots_.conjugate())):
             a = real(a)
     return a
 

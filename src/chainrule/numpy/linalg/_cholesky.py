@@ -1,10 +1,7 @@
 """``cholesky``: a primitive whose rules read one triangle, as LAPACK does."""
 
-import numpy as _np
-import numpy.linalg as _la
-
 from .._wrap import defprim, shape
-from ._helpers import _c, _from_triangle, _H, _mm, _mT, _to_triangle
+from ._helpers import _c, _eye, _from_triangle, _H, _la, _mm, _mT, _to_triangle
 from ._solve_det import _solve
 
 # == cholesky ================================================================================
@@ -13,11 +10,11 @@ from ._solve_det import _solve
 def _phi(x):
     """Lower triangle with the diagonal halved."""
     c = _c()
-    return c.tril(x, -1) + 0.5 * (x * _np.eye(shape(x)[-1], dtype=bool))
+    return c.tril(x, -1) + 0.5 * (x * _eye(shape(x)[-1], x))
 
 
 def _cholesky_raw(a, upper=False):
-    return _la.cholesky(a, upper=upper)
+    return _la(a).cholesky(a, upper=upper)
 
 
 def _chol_lower(ans, upper):

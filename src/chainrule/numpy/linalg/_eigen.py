@@ -1,9 +1,8 @@
 """Eigendecompositions: ``eigh``/``eigvalsh`` (symmetric, Hermitian) and ``eig``/``eigvals``."""
 
-import numpy.linalg as _la
 
 from .._wrap import defprim
-from ._helpers import (EigResult, EighResult, _c, _composite, _conj, _diag_mat, _diag_of,
+from ._helpers import (EigResult, EighResult, _c, _la, _composite, _conj, _diag_mat, _diag_of,
                        _from_triangle, _gap_inverse, _H, _iscx, _LazyParts, _mm, _mT, _once,
                        _part, _result, _row, _col, _slots, _to_triangle, _traced, _unpack)
 from ._solve_det import _solve
@@ -11,7 +10,7 @@ from ._solve_det import _solve
 # == eigh ====================================================================================
 
 def _eigh_raw(a, UPLO="L"):
-    return _la.eigh(a, UPLO)
+    return _la(a).eigh(a, UPLO)
 
 
 def _eigh_jvp(t, ans, a, UPLO="L"):
@@ -76,14 +75,14 @@ def eigvalsh(a, UPLO="L"):
            [0., 1.]])
     """
     if not _traced(a):
-        return _la.eigvalsh(a, UPLO)
+        return _la(a).eigvalsh(a, UPLO)
     return _part(eigh_p(a, UPLO=UPLO), 0)
 
 
 # == eig =====================================================================================
 
 def _eig_raw(a):
-    return _la.eig(a)
+    return _la(a).eig(a)
 
 
 def _eig_jvp(t, ans, a):
@@ -152,5 +151,5 @@ def eigvals(a):
            [0., 1.]])
     """
     if not _traced(a):
-        return _la.eigvals(a)
+        return _la(a).eigvals(a)
     return _part(eig_p(a), 0)

@@ -5,7 +5,7 @@ the triangle LAPACK reads, and the machinery for tuple-valued primitives
 import numpy as _np
 
 from ...core.trace import Box
-from .._wrap import defprim, dtype, shape
+from .._wrap import array_module, defprim, dtype, like, shape
 from ..products import matmul_p
 from ..reductions import COMPOSITES
 
@@ -57,6 +57,16 @@ def _conj(x):
     return _c().conj(x) if _iscx(x) else x
 
 
+def _la(x):
+    """The ``linalg`` module of ``x``'s array module (``numpy.linalg`` for NumPy arrays)."""
+    return _np.linalg if type(x) is _np.ndarray else array_module(x).linalg
+
+
+def _eye(n, x, dtype=bool):
+    """``eye(n)`` (a boolean mask by default) on the array module of ``x``."""
+    return like(_np.eye(n, dtype=dtype), x)
+
+
 def _H(x):
     """Conjugate transpose of the last two axes."""
     return _conj(_mT(x))
@@ -73,7 +83,7 @@ def _diag_of(x):
 def _diag_mat(v):
     """``(..., n) -> (..., n, n)`` with ``v`` on the diagonal."""
     n = shape(v)[-1]
-    return _c().expand_dims(v, -2) * _np.eye(n, dtype=bool)
+    return _c().expand_dims(v, -2) * _eye(n, v)
 
 
 def _row(v):
@@ -87,7 +97,7 @@ def _col(v):
 def _gap_inverse(d):
     """``1 / d`` off the diagonal, 0 on it (``d`` holds eigen- or singular-value gaps)."""
     c = _c()
-    eye = _np.eye(shape(d)[-1], dtype=bool)
+    eye = _eye(shape(d)[-1], d)
     return c.where(eye, 0.0, 1.0 / c.where(eye, 1.0, d))
 
 
@@ -99,7 +109,7 @@ def _from_triangle(t, lower):
     c = _c()
     s = c.tril(t, -1) if lower else c.triu(t, 1)
     n = shape(t)[-1]
-    d = (c.real(t) if _iscx(t) else t) * _np.eye(n, dtype=bool)
+    d = (c.real(t) if _iscx(t) else t) * _eye(n, t)
     return s + _H(s) + d
 
 
@@ -108,7 +118,7 @@ def _to_triangle(g, lower):
     c = _c()
     tri = c.tril if lower else c.triu
     n = shape(g)[-1]
-    d = (c.real(g) if _iscx(g) else g) * _np.eye(n, dtype=bool)
+    d = (c.real(g) if _iscx(g) else g) * _eye(n, g)
     return tri(g + _H(g), -1 if lower else 1) + d
 
 

@@ -7,11 +7,10 @@ gradient at zero is 0, not NaN; the other norms are built from primitives.
 import operator
 
 import numpy as _np
-import numpy.linalg as _la
 
 from ...core.trace import Box, getval
-from .._wrap import defprim, dtype, ndim, normalize_axis, shape
-from ._helpers import _c, _composite, _conj, _iscx, _traced
+from .._wrap import array_module, defprim, dtype, like, ndim, normalize_axis, shape
+from ._helpers import _c, _composite, _conj, _iscx, _la, _traced
 from ._pinv import pinv
 from ._solve_det import inv
 from ._svd import svdvals
@@ -20,7 +19,12 @@ from ._svd import svdvals
 
 def _norm2_raw(x, axis=None, keepdims=False):
     # NumPy's own arithmetic for these norms (norm, vector_norm, 'fro'), minus its dispatch.
-    x = _np.asarray(x)
+    if type(x) is not _np.ndarray:
+        xp = array_module(x)
+        if xp is not _np:  # another array module: its own sum and sqrt
+            sq = (x.conj() * x).real if x.dtype.kind == "c" else x * x
+            return xp.sqrt(xp.sum(sq, axis=axis, keepdims=keepdims))
+        x = _np.asarray(x)
     if axis is None:
         xf = x.ravel(order="K")
         if xf.dtype.kind == "c":
@@ -85,7 +89,7 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == 0:
         # The number of nonzero entries: piecewise constant.
         xv = getval(x)
-        rdt = _np.abs(_np.zeros((), dtype=_np.result_type(xv, 1.0))).dtype
+        rdt = _np.abs(_np.zeros((), dtype=_np.result_type(dtype(xv), 1.0))).dtype
         return _np.sum(xv != 0, axis=axis, keepdims=keepdims).astype(rdt)
     if ord == 1:
         return c.sum(c.abs(x), axis=axis, keepdims=keepdims)
@@ -125,7 +129,8 @@ def _plain_float(x):
     """Plain input as a float (or complex) array, as NumPy's norms take it."""
     if type(x) is Box:
         return x
-    x = _np.asarray(x)
+    if array_module(x) is _np:
+        x = _np.asarray(x)
     return x if x.dtype.kind in "fc" else x.astype(float)
 
 
@@ -200,7 +205,7 @@ def cond(x, p=None):
            [ 0. , -1. ]])
     """
     if not _traced(x):
-        return _la.cond(x, p)
+        return _la(x).cond(x, p)
     if p is None or p == 2 or p == -2:
         s = svdvals(x)
         hi, lo = s[..., 0], s[..., -1]
@@ -221,11 +226,11 @@ def lstsq(a, b, rcond=None):
     array([0.5, 0.5])
     """
     if not _traced(a, b):
-        return _la.lstsq(a, b, rcond=rcond)
+        return _la(a).lstsq(a, b, rcond=rcond)
     c = _c()
     m, n = shape(a)[-2:]
     if rcond is None:
-        rcond = _np.finfo(_np.result_type(getval(a), getval(b), 1.0)).eps * max(m, n)
+        rcond = _np.finfo(_np.result_type(dtype(a), dtype(b), 1.0)).eps * max(m, n)
     s = svdvals(a)
     sv = getval(s)
     rank = int(_np.sum(sv > rcond * sv[0])) if sv.size else 0
@@ -236,5 +241,5 @@ def lstsq(a, b, rcond=None):
         if ndim(b) == 1:
             resid = c.reshape(resid, (1,))
     else:
-        resid = _np.empty((0,), dtype=_np.abs(_np.zeros((), dtype(x))).dtype)
+        resid = like(_np.empty((0,), dtype=_np.abs(_np.zeros((), dtype(x))).dtype), x)
     return x, resid, rank, s

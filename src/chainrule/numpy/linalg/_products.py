@@ -6,7 +6,7 @@ import numpy as _np
 import numpy.linalg as _la
 
 from ...core.trace import getval
-from .._wrap import ndim, nondiff, shape
+from .._wrap import like, ndim, nondiff, shape
 from ._helpers import _c, _composite, _mm, _mT
 from ._solve_det import inv, solve
 
@@ -24,7 +24,7 @@ def matrix_power(a, n):
     if n == 0:
         # The identity: constant.
         av = getval(a)
-        return _np.broadcast_to(_np.eye(shape(av)[-1], dtype=av.dtype), shape(av)).copy()
+        return like(_np.broadcast_to(_np.eye(shape(av)[-1], dtype=av.dtype), shape(av)).copy(), av)
     if n < 0:
         a = inv(a)
         n = -n

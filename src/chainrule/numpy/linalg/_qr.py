@@ -1,18 +1,16 @@
 """``qr``: one primitive for tall or square input; wide input goes through its square block."""
 
-import numpy as _np
-import numpy.linalg as _la
 
 from ...core.errors import NotDifferentiableError
 from .._wrap import defprim, shape
-from ._helpers import (QRResult, _c, _conj, _H, _iscx, _LazyParts, _mm, _mT, _once, _slots,
-                       _traced, _unpack)
+from ._helpers import (QRResult, _c, _conj, _eye, _H, _iscx, _la, _LazyParts, _mm, _mT, _once,
+                       _slots, _traced, _unpack)
 from ._solve_det import _solve
 
 # == qr ======================================================================================
 
 def _qr_raw(a):
-    return _la.qr(a, mode="reduced")
+    return _la(a).qr(a, mode="reduced")
 
 
 def _qr_jvp(t, ans, a):
@@ -26,7 +24,7 @@ def _qr_jvp(t, ans, a):
         low = c.tril(cm, -1)
         om = low - _H(low)
         if _iscx(cm):
-            om = om + 1j * c.imag(cm) * _np.eye(shape(cm)[-1], dtype=bool)
+            om = om + 1j * c.imag(cm) * _eye(shape(cm)[-1], cm)
         return x, cm, om
     p = _once(parts)
 
@@ -50,7 +48,7 @@ def _qr_vjp(g, ans, a):
     m = mr * -1.0 if mq is None else mq if mr is None else mq - mr
     gc = c.tril(m - _H(m), -1) - m
     if _iscx(m):
-        gc = gc + 1j * c.imag(m) * _np.eye(shape(m)[-1], dtype=bool)
+        gc = gc + 1j * c.imag(m) * _eye(shape(m)[-1], m)
     gx = _mm(_conj(q), gc)
     if gq is not None:
         gx = gx + gq
@@ -80,7 +78,7 @@ def qr(a, mode="reduced"):
         if mode == "raw" and _traced(a):
             raise NotDifferentiableError("chainrule: qr(mode='raw') has no derivative; use "
                                       "mode='reduced'.")
-        return _la.qr(a, mode=mode)
+        return _la(a).qr(a, mode=mode)
     if mode not in ("reduced", "complete", "r"):
         raise ValueError(f"Unrecognized mode '{mode}'")
     m, n = shape(a)[-2:]

@@ -1,10 +1,9 @@
 """``inv``, ``solve``, ``det`` and ``slogdet``, and the batched solve the other rules use."""
 
 import numpy as _np
-import numpy.linalg as _la
 
-from .._wrap import align, broadcast_tangent, defprim, dtype, ndim, shape, unbroadcast
-from ._helpers import (SlogdetResult, _c, _iscx, _LazyParts, _mm, _mT, _once, _part,
+from .._wrap import align, broadcast_tangent, defprim, dtype, like, ndim, shape, unbroadcast
+from ._helpers import (SlogdetResult, _c, _la, _iscx, _LazyParts, _mm, _mT, _once, _part,
                        _result, _slots)
 
 def _solve(a, b):
@@ -35,7 +34,7 @@ def _inv(a):
     >>> float(grad(lambda a: np.linalg.inv(a)[0, 0])(np.eye(2) * 2.0)[0, 0])
     -0.25
     """
-    return _la.inv(a)
+    return _la(a).inv(a)
 
 
 inv = defprim(_inv, "numpy.linalg.inv")
@@ -45,7 +44,7 @@ inv.defjvp(lambda t, ans, a: -_mm(_mm(ans, t), ans))
 
 
 def _solve_raw(a, b):
-    return _la.solve(a, b)
+    return _la(a).solve(a, b)
 
 
 def _solve_vjp_joint(argnums, g, ans, a, b):
@@ -99,7 +98,7 @@ def _det(a):
     array([[ 3.,  0.],
            [-1.,  2.]])
     """
-    return _la.det(a)
+    return _la(a).det(a)
 
 
 def _det_vjp(g, ans, a):
@@ -119,7 +118,7 @@ det.defvjp(_det_vjp).defjvp(_det_jvp)
 
 
 def _slogdet_raw(a):
-    return _la.slogdet(a)
+    return _la(a).slogdet(a)
 
 
 def _slogdet_vjp(g, ans, a):
@@ -127,7 +126,7 @@ def _slogdet_vjp(g, ans, a):
     gs, gl = _slots(g, 2)
     if gl is None and not _iscx(a):
         # Only the (locally constant) sign of a real determinant was used.
-        return _np.zeros(tuple(shape(gs)) + tuple(shape(a))[-2:], dtype=dtype(a))
+        return like(_np.zeros(tuple(shape(gs)) + tuple(shape(a))[-2:], dtype=dtype(a)), gs)
     coef = gl
     if gs is not None and _iscx(a):
         # sign = det/|det| turns with Im tr(A⁻¹ dA): its cotangent adds i·Im(ḡ·sign).
@@ -144,7 +143,7 @@ def _slogdet_jvp(t, ans, a):
         return _LazyParts(lambda: _part(ans, 0) * (1j * c.imag(z())), lambda: c.real(z()))
     # A real determinant's sign is locally constant.
     zshape = tuple(shape(t))[:ndim(t) - 2]
-    return _LazyParts(lambda: _np.zeros(zshape, dtype=dtype(t)), z)
+    return _LazyParts(lambda: like(_np.zeros(zshape, dtype=dtype(t)), t), z)
 
 
 slogdet_p = defprim(_slogdet_raw, "numpy.linalg.slogdet")

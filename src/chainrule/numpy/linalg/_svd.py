@@ -1,18 +1,17 @@
 """``svd`` and ``svdvals``: singular values always, singular vectors where defined."""
 
-import numpy.linalg as _la
 
 from ...core.errors import NotDifferentiableError
 from ...core.trace import getval
 from .._wrap import defprim, shape
-from ._helpers import (SVDResult, _c, _col, _composite, _conj, _diag_mat, _diag_of,
+from ._helpers import (SVDResult, _c, _la, _col, _composite, _conj, _diag_mat, _diag_of,
                        _gap_inverse, _H, _iscx, _LazyParts, _mm, _mT, _once, _part, _result,
                        _row, _slots, _traced, _unpack)
 
 # == svd =====================================================================================
 
 def _svd_raw(a, full_matrices=True, hermitian=False):
-    return _la.svd(a, full_matrices=full_matrices, compute_uv=True, hermitian=hermitian)
+    return _la(a).svd(a, full_matrices=full_matrices, compute_uv=True, hermitian=hermitian)
 
 
 def _check_reduced(a, full_matrices):
@@ -126,7 +125,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """
     if not compute_uv:
         if not _traced(a):
-            return _la.svd(a, compute_uv=False, hermitian=hermitian)
+            return _la(a).svd(a, compute_uv=False, hermitian=hermitian)
         return _part(svd_p(a, full_matrices=False, hermitian=hermitian), 1)
     return _result(svd_p(a, full_matrices=full_matrices, hermitian=hermitian), SVDResult)
 
@@ -142,5 +141,5 @@ def svdvals(x, /):
            [ 0., -1.]])
     """
     if not _traced(x):
-        return _la.svd(x, compute_uv=False)
+        return _la(x).svd(x, compute_uv=False)
     return _part(svd_p(x, full_matrices=False), 1)
