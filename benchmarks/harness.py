@@ -162,6 +162,10 @@ def run_checks(cells, ref_outputs):
 # ----------------------------------------------------------------------------
 
 def _time_once(fn, number, warm=False):
+    # Start every sample from a collected heap: the cyclic garbage a system
+    # leaves (autograd's graph nodes, say) is then charged to no other system's
+    # sample. Cheap because run.py freezes the long-lived objects first.
+    gc.collect()
     if warm:
         fn()  # untimed: refill caches after the previous (other system's) sample
     gc_was = gc.isenabled()

@@ -26,6 +26,7 @@ if "xla_cpu_multi_thread_eigen" not in os.environ.get("XLA_FLAGS", ""):
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
@@ -130,9 +131,17 @@ def run_workload(wid, peers, args, rng):
         if c.check_ok is False:
             print(f"  !!! {wid} {c.case.name} [{c.system}] CHECK FAILED: {c.check_msg}",
                   flush=True)
-    harness.calibrate(cells, args.sample_ms * 1e-3)
-    rounds = harness.interleave(cells, args.budget, args.min_rounds, args.max_rounds,
-                                warm_below_s=args.warm_below_ms * 1e-3)
+    # The workload's data, the peers' modules and jax's functions (compiled by
+    # the checks) live all run long: freeze them so that the collection before
+    # each sample (harness._time_once) only scans what the samples create.
+    gc.collect()
+    gc.freeze()
+    try:
+        harness.calibrate(cells, args.sample_ms * 1e-3)
+        rounds = harness.interleave(cells, args.budget, args.min_rounds, args.max_rounds,
+                                    warm_below_s=args.warm_below_ms * 1e-3)
+    finally:
+        gc.unfreeze()
     print(f"  {wid}: {len(cells)} cells, {rounds} interleaved rounds, "
           f"{time.perf_counter() - t0:.1f} s", flush=True)
     return cases, cells
