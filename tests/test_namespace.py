@@ -43,7 +43,8 @@ def test_every_numpy_function_is_classified():
 
 def test_norule_is_the_explicit_list():
     assert set(NORULE) == {"numpy." + n for n in EXPECTED_NORULE}, (
-        "the set of NumPy functions without a rule changed: define a rule (extra.py), list "
+        "the set of NumPy functions without a rule changed: define a rule (in the "
+        "chainrule.numpy module of its family), list "
         "the function as non-differentiable (nondiff.py), or update EXPECTED_NORULE")
 
 
