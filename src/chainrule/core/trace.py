@@ -88,8 +88,11 @@ _NUMBERS = (float, int, complex, bool)
 
 
 def _meta(v):
-    if type(v) in _NUMBERS:  # Python numbers are small: keep them
+    t = type(v)
+    if t in _NUMBERS:  # Python numbers are small: keep them
         return v
+    if t is Box:  # an outer trace's value: its shape and dtype are those underneath
+        v = getval(v)
     try:
         return ArrayMeta(v.shape, v.ndim, v.dtype)
     except AttributeError:
