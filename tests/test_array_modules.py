@@ -1,6 +1,6 @@
 """Rules call the array's own module: the core, linalg, fft and extra rule-table
-entries run on the fake CuPy of tests/fakecupy.py give fake arrays equal to the
-NumPy run.
+entries, and those of chainrule.scipy's NumPy-written functions, run on the fake
+CuPy of tests/fakecupy.py give fake arrays equal to the NumPy run.
 
 fakecupy refuses ``numpy.asarray`` of its arrays and NumPy array operands, as
 CuPy does, so a rule that builds a NumPy array (``np.zeros``, ``np.asarray``,
@@ -14,7 +14,7 @@ import chainrule
 from chainrule.numpy._wrap import array_module, scatter_add
 
 from . import fakecupy as xp
-from .rules import Const, table_core, table_extra, table_fft, table_linalg
+from .rules import Const, table_core, table_extra, table_fft, table_linalg, table_scipy
 
 # Entries that cannot run on an array module other than NumPy, by id (all
 # argument lists) or "id-k" (one), with the reason. All of them are test
@@ -52,9 +52,22 @@ SKIP = {
 }
 
 
+# chainrule.scipy functions written with NumPy (the ones a network needs); the
+# others call SciPy itself, whose GPU counterparts live in cupyx.scipy: not ported.
+_SCIPY_IN_NUMPY = {"scipy.special." + n for n in (
+    "logsumexp", "softmax", "log_softmax", "expit", "logit", "log_expit", "softplus",
+    "xlogy", "xlog1py", "entr")}
+
+
+def _cases():
+    scipy = [c for c in table_scipy.CASES if set(c.covers) <= _SCIPY_IN_NUMPY]
+    return (*table_core.CASES, *table_linalg.CASES, *table_fft.CASES, *table_extra.CASES,
+            *scipy)
+
+
 def _params():
     out = []
-    for c in (*table_core.CASES, *table_linalg.CASES, *table_fft.CASES, *table_extra.CASES):
+    for c in _cases():
         for k in range(len(c.arglists)):
             reason = SKIP.get(c.id) or SKIP.get(f"{c.id}-{k}")
             marks = [pytest.mark.skip(reason=reason)] if reason else []

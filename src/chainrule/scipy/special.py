@@ -22,7 +22,8 @@ import numpy as _np
 
 from .. import numpy as cnp
 from ..core.trace import Box, getval
-from ..numpy._wrap import align, broadcast_tangent, defprim, ndim, nondiff, normalize_axis
+from ..numpy._wrap import (align, array_module, broadcast_tangent, defprim, ndim, nondiff,
+                           normalize_axis)
 from ..numpy._wrap import shape, unbroadcast
 from ._common import composite, defelementwise, expand_reduced, lazy
 
@@ -40,6 +41,12 @@ _SQRT_2PI = _np.sqrt(2.0 * _np.pi)
 _LOG_2PI = _np.log(2.0 * _np.pi)
 
 
+def _arr(x):
+    """``x`` as an array: NumPy's for numbers and lists, another module's array
+    (CuPy) left where it is."""
+    return _np.asarray(x) if array_module(x) is _np else x
+
+
 def _scalar(out):
     """0-d results as NumPy scalars, as SciPy returns them."""
     return out[()] if isinstance(out, _np.ndarray) and out.ndim == 0 else out
@@ -50,7 +57,7 @@ def _scalar(out):
 # ----------------------------------------------------------------------------
 
 def _expit(x):
-    x = _np.asarray(x)
+    x = _arr(x)
     if x.size == 0 or _np.minimum.reduce(x, axis=None) > -700.0 or _np.isnan(x).any():
         # exp(-x) cannot overflow: the plain formula, the cheapest there is.
         return _scalar(1.0 / (1.0 + _np.exp(-x)))
@@ -60,35 +67,35 @@ def _expit(x):
 
 
 def _logit(p):
-    p = _np.asarray(p)
+    p = _arr(p)
     with _np.errstate(divide="ignore", invalid="ignore"):
         return _scalar(_np.log(p) - _np.log1p(-p))
 
 
 def _log_expit(x):
-    x = _np.asarray(x)
+    x = _arr(x)
     # log(1 / (1 + exp(-x))) = -log(1 + exp(-x)), stable on both sides.
     return _scalar(-_np.logaddexp(0.0, -x))
 
 
 def _softplus(x, **kwargs):
-    return _scalar(_np.logaddexp(0.0, _np.asarray(x)))
+    return _scalar(_np.logaddexp(0.0, _arr(x)))
 
 
 def _xlogy(x, y):
-    x, y = _np.asarray(x), _np.asarray(y)
+    x, y = _arr(x), _arr(y)
     with _np.errstate(divide="ignore", invalid="ignore"):
         return _scalar(_np.where((x == 0) & ~_np.isnan(y), 0.0, x * _np.log(y)))
 
 
 def _xlog1py(x, y):
-    x, y = _np.asarray(x), _np.asarray(y)
+    x, y = _arr(x), _arr(y)
     with _np.errstate(divide="ignore", invalid="ignore"):
         return _scalar(_np.where((x == 0) & ~_np.isnan(y), 0.0, x * _np.log1p(y)))
 
 
 def _entr(x):
-    x = _np.asarray(x)
+    x = _arr(x)
     with _np.errstate(divide="ignore", invalid="ignore"):
         pos = -x * _np.log(_np.where(x > 0, x, 1.0))
         return _scalar(_np.where(x > 0, pos, _np.where(x == 0, 0.0, -_np.inf)))
@@ -97,9 +104,9 @@ def _entr(x):
 def _safe_div(num, x):
     # num / x with 0 where x == 0 (x * log(y) has no y-dependence when x == 0).
     xv = getval(x)
-    if not _np.any(_np.asarray(xv) == 0):
+    if not _np.any(_arr(xv) == 0):
         return num
-    return cnp.where(_np.asarray(xv) == 0, 0.0, num)
+    return cnp.where(_arr(xv) == 0, 0.0, num)
 
 
 expit = defelementwise(
@@ -175,7 +182,7 @@ entr = defelementwise(
 
 def _lse_raw(a, b=None, axis=None, keepdims=False):
     """log |sum(b * exp(a))| over ``axis``, shifted by the max for stability."""
-    a = _np.asarray(a)
+    a = _arr(a)
     if b is None and a.size:
         # Fast path: with a finite maximum, the shifted sum is >= 1 (no log(0),
         # no overflow), so no error-state juggling is needed.
@@ -186,7 +193,7 @@ def _lse_raw(a, b=None, axis=None, keepdims=False):
                 out = _np.squeeze(out, axis=normalize_axis(axis, a.ndim))
             return _scalar(out)
     if b is not None:
-        a, b = _np.broadcast_arrays(a, _np.asarray(b))
+        a, b = _np.broadcast_arrays(a, _arr(b))
         zero = b == 0
         if zero.any():  # those terms do not count, even where a is +inf (as SciPy)
             a = _np.where(zero, -_np.inf, a)
@@ -215,7 +222,7 @@ def _lse_weights(ans, a, b, axis, keepdims, with_b):
     w = cnp.exp(a - ansk)
     if b is not None:
         wb = w * b
-        bv = _np.asarray(getval(b))
+        bv = _arr(getval(b))
         if _np.any(bv < 0):
             # ans = log|s|: its derivative carries sign(s) = sum of the weights.
             sgn = _np.sign(_np.sum(getval(wb), axis=axes, keepdims=True))
@@ -280,14 +287,14 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     out = _lse(a, b, axis=axis, keepdims=keepdims)
     if b is None:
         return (out, _scalar(_np.ones(shape(out)))) if return_sign else out
-    av, bv = _np.asarray(getval(a)), _np.asarray(getval(b))
+    av, bv = _arr(getval(a)), _arr(getval(b))
     with _np.errstate(over="ignore", invalid="ignore"):
         s = _np.sum(bv * _np.exp(av - _np.max(av)), axis=axis, keepdims=keepdims)
     sgn = _scalar(_np.sign(s))
     if return_sign:
         return out, sgn
     if _np.any(sgn < 0):
-        out = cnp.where(_np.asarray(sgn) < 0, _np.nan, out)
+        out = cnp.where(_arr(sgn) < 0, _np.nan, out)
     return out
 
 
