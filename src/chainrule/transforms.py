@@ -42,6 +42,11 @@ def _dtype(x):
     return x.dtype if hasattr(x, "dtype") else _onp.result_type(x)
 
 
+def _shape(v):
+    v = getval(v)
+    return v.shape if type(v) is _onp.ndarray else _onp.shape(v)
+
+
 def _check_input(x, what):
     """Differentiated inputs must be floating or complex: say so loudly.
     Returns the input's dtype."""
@@ -165,15 +170,16 @@ def _jvp_engine(fun, x, t, batch_shape=()):
     if len(t_leaves) != len(leaves):
         raise ValueError("chainrule: tangents must have the same structure as the primals")
     trace = ForwardTrace(batch_shape)
+    batch_shape = trace.batch_shape  # a tuple
     boxes = []
     for v, tv in zip(leaves, t_leaves):
-        _check_input(v, "an input")
-        shape = tuple(batch_shape) + _onp.shape(getval(v))
-        if _onp.shape(getval(tv)) != shape:
-            raise ValueError(f"chainrule: tangent shape {_onp.shape(getval(tv))} does not match "
+        dt = _check_input(v, "an input")
+        shape = batch_shape + _shape(v)
+        if _shape(tv) != shape:
+            raise ValueError(f"chainrule: tangent shape {_shape(tv)} does not match "
                              f"the primal's shape {shape}")
-        if type(tv) is not Box and _dtype(tv) != _dtype(v):
-            tv = _asdtype(tv, _dtype(v))
+        if type(tv) is not Box and _dtype(tv) != dt:
+            tv = _asdtype(tv, dt)
         boxes.append(trace.new_input(v, tv))
     out = fun(tree_unflatten(spec, boxes))
     out_leaves, out_spec = tree_flatten(out)
@@ -184,7 +190,7 @@ def _jvp_engine(fun, x, t, batch_shape=()):
             tans.append(o._t)
         else:
             vals.append(o)
-            tans.append(_zeros(tuple(batch_shape) + _onp.shape(getval(o)), _dtype(o), getval(o)))
+            tans.append(_zeros(batch_shape + _shape(o), _dtype(o), getval(o)))
     return tree_unflatten(out_spec, vals), tree_unflatten(out_spec, tans)
 
 
@@ -418,10 +424,6 @@ def linearize(fun, *primals):
 # ----------------------------------------------------------------------------
 # Jacobians, batched: no Python loop over basis vectors
 # ----------------------------------------------------------------------------
-
-def _shape(v):
-    return _onp.shape(getval(v))
-
 
 def _basis(leaves):
     """Identity basis, split per leaf: leaf j gets shape (n_total, *leaf.shape).
