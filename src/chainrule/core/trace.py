@@ -99,6 +99,14 @@ def _meta(v):
         return v
 
 
+def _eval1(prim, v, kwargs):
+    """A primitive on one unboxed argument: through the outer trace if ``v``
+    is still traced there, else the plain function (no empty ``**kwargs``)."""
+    if type(v) is Box:
+        return prim(v, **kwargs)
+    return prim.fun(v, **kwargs) if kwargs else prim.fun(v)
+
+
 class Trace:
     """One differentiation in progress (one call of grad, jvp, vjp...)."""
 
@@ -135,10 +143,7 @@ class ReverseTrace(Trace):
         if len(args) == 1:  # fast path: the one argument is ours
             a = args[0]
             v = a._value
-            if type(v) is Box:
-                ans = prim(v, **kwargs)
-            else:
-                ans = prim.fun(v, **kwargs) if kwargs else prim.fun(v)
+            ans = _eval1(prim, v, kwargs)
             vals = (v,) if prim.needs_args or self.keep_args else (_meta(v),)
             tape.append((prim, vals, kwargs, ans if prim.needs_ans else None, ((0, a._t),)))
             return Box(ans, self, len(tape) - 1)
@@ -203,10 +208,7 @@ class ForwardTrace(Trace):
             # fast path: the one argument is ours
             a = args[0]
             v = a._value
-            if type(v) is Box:
-                ans = prim(v, **kwargs)
-            else:
-                ans = prim.fun(v, **kwargs) if kwargs else prim.fun(v)
+            ans = _eval1(prim, v, kwargs)
             try:
                 rule = jvps[0]
             except KeyError:
