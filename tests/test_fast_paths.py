@@ -16,7 +16,7 @@ rng = onp.random.default_rng(0)
 def _push(A, x, t, batch_shape):
     trace = ForwardTrace(batch_shape)
     out = matvec_p(A, trace.new_input(x, t))
-    return out._value, out._t
+    return out._value, out._ref
 
 
 @pytest.mark.parametrize("batch_shape", [(), (1,), (3,), (2, 2)])

@@ -81,7 +81,7 @@ class NodeTrace(Trace):
                 if a._trace is self:
                     vals[i] = a._value
                     argnums.append(i)
-                    parents.append(a._t)
+                    parents.append(a._ref)
                     if type(a._value) is Box:
                         outer = True
                 else:
@@ -124,7 +124,7 @@ def trace(start_node, fun, x):
                                       for v in tree_flatten(end_box)[0]):
         end_box = _gather(end_box)
     if type(end_box) is Box and end_box._trace is t:
-        return end_box._value, end_box._t
+        return end_box._value, end_box._ref
     warnings.warn("Output seems independent of input.", stacklevel=2)
     return end_box, None
 
@@ -149,12 +149,8 @@ def find_top_boxed_args(args):
 def _node_vjp(fun, argnums, ans, args, kwargs):
     if not isinstance(fun, Primitive):
         raise MissingRuleError(getattr(fun, "__name__", repr(fun)), argnums[0], "rev")
-    if fun.vjp_joint is not None:
-        return lambda g: fun.vjp_joint(list(argnums), g, ans, *args, **kwargs)
-    for a in argnums:
-        if a not in fun.vjps:
-            raise MissingRuleError(fun.name, a, "rev")
-    return lambda g: tuple(fun.vjps[a](g, ans, *args, **kwargs) for a in argnums)
+    argnums = tuple(argnums)
+    return lambda g: fun.cotangents(argnums, g, ans, args, kwargs)
 
 
 class VJPNode(Node):
@@ -179,21 +175,10 @@ class JVPNode(Node):
     _trace_kind = "fwd"
 
     def __init__(self, value, fun, args, kwargs, parent_argnums, parents):
-        traced = [(a, p.g) for a, p in zip(parent_argnums, parents, strict=False)]
         if not isinstance(fun, Primitive):
             raise MissingRuleError(getattr(fun, "__name__", repr(fun)), parent_argnums[0], "fwd")
-        if fun.jvp_joint is not None:
-            g = fun.jvp_joint(traced, value, *args, **kwargs)
-        else:
-            g = None
-            for a, t in traced:
-                if a not in fun.jvps:
-                    raise MissingRuleError(fun.name, a, "fwd")
-                ga = fun.jvps[a](t, value, *args, **kwargs)
-                g = ga if g is None else g + ga
-        if fun.fix_tangent is not None:
-            g = fun.fix_tangent(g, value, ())
-        self.g = g
+        traced = [(a, p.g) for a, p in zip(parent_argnums, parents, strict=False)]
+        self.g = fun.tangent(traced, value, args, kwargs, ())
 
     def initialize_root(self, g):
         self.g = g

@@ -148,7 +148,7 @@ def _vjp_engine(fun, x):
         ct_leaves = tree_flatten(ct)[0]
         if len(ct_leaves) != len(out_leaves):
             raise ValueError("chainrule: the cotangent must have the structure of the output")
-        seeds = [(o._t, c) for o, c in zip(out_leaves, ct_leaves)
+        seeds = [(o._ref, c) for o, c in zip(out_leaves, ct_leaves)
                  if type(o) is Box and o._trace is trace]
         adj = backward(tape, seeds, n, keep_tape=keep_tape)
         grads = []
@@ -187,7 +187,7 @@ def _jvp_engine(fun, x, t, batch_shape=()):
     for o in out_leaves:
         if type(o) is Box and o._trace is trace:
             vals.append(o._value)
-            tans.append(o._t)
+            tans.append(o._ref)
         else:
             vals.append(o)
             tans.append(_zeros(batch_shape + _shape(o), _dtype(o), getval(o)))

@@ -10,8 +10,7 @@
 
 import numpy as _np
 
-from ..core.errors import MissingRuleError
-from ..core.trace import Box, ForwardTrace
+from ..core.trace import Box, ForwardTrace, TapeEntry, backward
 
 
 def _ones_like(v):
@@ -36,7 +35,7 @@ def tangents(graph, seeds):
         for a, p in node.parents:
             args[a] = trace.new_input(graph.nodes[p].value, tans[p])
         out = node.prim(*args, **node.kwargs)
-        tans.append(out._t if type(out) is Box and out._trace is trace
+        tans.append(out._ref if type(out) is Box and out._trace is trace
                     else _zeros_like(node.value))
     return tans
 
@@ -47,31 +46,27 @@ def adjoints(graph, seeds):
     ``adj[i]`` is ā_i (``None`` where nothing reached node i) and
     ``contributions[i]`` lists ``(consumer k, argnum, value)``: the terms
     ``ā_k · ∂a_k/∂a_i`` summed into ā_i, in the order the sweep added them.
+    The graph is handed to the engine's :func:`backward` as a tape, and
+    ``observe`` keeps what the sweep would drop.
     """
-    n = len(graph.nodes)
-    adj = [None] * n
-    for i, g in seeds.items():
-        adj[i] = g
-    contributions = [[] for _ in range(n)]
-    for k in range(n - 1, -1, -1):
-        g = adj[k]
-        node = graph.nodes[k]
-        if g is None or node.prim is None:
-            continue
-        prim = node.prim
-        ans = node.value if prim.needs_ans else None
-        vals, kw = node.vals, node.kwargs
-        if prim.vjp_joint is not None:
-            cts = prim.vjp_joint([a for a, _ in node.parents], g, ans, *vals, **kw)
-        else:
-            cts = []
-            for a, _ in node.parents:
-                if a not in prim.vjps:
-                    raise MissingRuleError(prim.name, a, "rev")
-                cts.append(prim.vjps[a](g, ans, *vals, **kw))
-        for (a, p), c in zip(node.parents, cts, strict=True):
-            adj[p] = c if adj[p] is None else adj[p] + c
+    nodes = graph.nodes
+    n_inputs = sum(1 for node in nodes if node.prim is None)
+    tape = [None if node.prim is None else
+            TapeEntry(node.prim, node.vals, node.kwargs,
+                      node.value if node.prim.needs_ans else None,
+                      tuple(a for a, _ in node.parents), tuple(p for _, p in node.parents))
+            for node in nodes]
+    adj = [None] * len(nodes)
+    contributions = [[] for _ in nodes]
+
+    def observe(k, g, cts):
+        adj[k] = g
+        e = tape[k]
+        for a, p, c in zip(e.argnums, e.parents, cts, strict=True):
             contributions[p].append((k, a, c))
+
+    ins = backward(tape, list(seeds.items()), n_inputs, keep_tape=True, observe=observe)
+    adj[:n_inputs] = ins
     return adj, contributions
 
 

@@ -12,29 +12,23 @@ import inspect
 
 import numpy as _np
 
-from ..core.trace import Box, ReverseTrace
+from ..core.trace import Box, ReverseTrace, TapeEntry
 from ..core.tree import tree_flatten, tree_unflatten
 from .rules_text import ATOM, NEG, eval_form, short_name
 from .tables import fmt_number
 
 
 class RecordingTrace(ReverseTrace):
-    """A :class:`ReverseTrace` that keeps the value of every tape entry in ``values``."""
+    """A :class:`ReverseTrace` whose tape keeps every argument and output: the
+    tables show them all, where the engine keeps only what the rules read."""
 
-    __slots__ = ("values",)
-    keep_args = True  # the tables show every argument
-
-    def __init__(self):
-        super().__init__()
-        self.values = []
-
-    def new_input(self, value):
-        self.values.append(value)
-        return super().new_input(value)
+    __slots__ = ()
 
     def apply(self, prim, args, kwargs):
-        box = super().apply(prim, args, kwargs)
-        self.values.append(box._value)
+        box = super().apply(prim, args, kwargs)  # appends exactly this call's entry
+        _, _, _, _, argnums, parents = self.tape[-1]
+        full = tuple(a._value if type(a) is Box and a._trace is self else a for a in args)
+        self.tape[-1] = TapeEntry(prim, full, kwargs, box._value, argnums, parents)
         return box
 
 
@@ -277,11 +271,11 @@ def record(f, args, kwargs, names=None, output_names=None, constants=(), merge=T
     nodes, remap, seen, merged = [], {}, {}, 0
     for i, entry in enumerate(trace.tape):
         if entry is None:
-            nodes.append(Node(i, None, (), {}, [], trace.values[i], leaf_names[in_pos[i]]))
+            nodes.append(Node(i, None, (), {}, [], leaves[in_pos[i]], leaf_names[in_pos[i]]))
             remap[i] = i
             continue
-        prim, vals, kw, _, parents = entry
-        parents = [(a, remap[p]) for a, p in parents]
+        prim, vals, kw = entry.prim, entry.args, entry.kwargs
+        parents = [(a, remap[p]) for a, p in zip(entry.argnums, entry.parents, strict=True)]
         pmap = dict(parents)
         key = (id(prim), tuple(("node", pmap[j]) if j in pmap else _const_key(v)
                                for j, v in enumerate(vals)),
@@ -290,7 +284,7 @@ def record(f, args, kwargs, names=None, output_names=None, constants=(), merge=T
             remap[i] = seen[key]
             merged += 1
             continue
-        node = Node(len(nodes), prim, vals, kw, parents, trace.values[i])
+        node = Node(len(nodes), prim, vals, kw, parents, entry.ans)
         remap[i] = seen[key] = node.index
         nodes.append(node)
     for node in nodes:
@@ -299,7 +293,7 @@ def record(f, args, kwargs, names=None, output_names=None, constants=(), merge=T
     outputs = []
     for n, o in zip(out_names, out_leaves, strict=True):
         if type(o) is Box and o._trace is trace:
-            outputs.append((n, remap[o._t], o._value))
+            outputs.append((n, remap[o._ref], o._value))
         elif type(o) is Box:
             raise TypeError("chainrule.explain: the function returned a value traced by an "
                             "outer transform; call explain.trace outside grad/jvp")

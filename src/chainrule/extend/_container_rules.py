@@ -72,7 +72,7 @@ class _RuleDict(dict):
             self[k] = v
 
 
-def _fix_tangent(t, ans, batch_shape):
+def _shape_tangent(t, ans, batch_shape):
     """Forward mode: give a rule's tangent the full ``batch + ans.shape``
     (autograd rules may return a broadcastable tangent, e.g. a scalar)."""
     if isinstance(t, _LeafVec) or _is_container(ans) or t is None:

@@ -165,16 +165,13 @@ class custom_jvp:
     def __call__(self, *args, **kwargs):
         return self._prim(*args, **kwargs)
 
-    def _tangent_out(self, args, kwargs, ts):
-        """Output tangent for the full tuple of argument tangents ``ts``."""
-        if self.jvp is None:  # defjvps: sum the per-argument rules
+    def _tangent_out(self, args, kwargs, traced):
+        """Output tangent from the tangents ``traced = [(argnum, t), ...]``."""
+        if self.jvp is None:  # defjvps: the primitive's per-argument rules
             ans = self.fun(*args, **kwargs)
-            total = None
-            for i, t in enumerate(ts):
-                if i in self._prim.jvps and t is not None:
-                    c = self._prim.jvps[i](t, ans, *args, **kwargs)
-                    total = c if total is None else total + c
-            return total if total is not None else _zeros_tree(ans)
+            return self._prim.tangent(traced, ans, args, kwargs)
+        given = dict(traced)
+        ts = [given[i] if i in given else _zeros_tree(a) for i, a in enumerate(args)]
         nd = [args[i] for i in self.nondiff_argnums]
         diff = _diff_positions(len(args), self.nondiff_argnums)
         primals = tuple(args[i] for i in diff)
@@ -182,13 +179,11 @@ class custom_jvp:
         return self.jvp(*nd, primals, tangents, **kwargs)[1]
 
     def _jvp_joint(self, traced, ans, *args, **kwargs):
-        given = dict(traced)
+        argnums = [i for i, _ in traced]
 
         def one(*tk):
-            full = dict(zip(given, tk, strict=False))
-            ts = [full[i] if i in full else _zeros_tree(a) for i, a in enumerate(args)]
-            return self._tangent_out(args, kwargs, ts)
-        return _per_batch(one, list(given.values()), [args[i] for i in given])
+            return self._tangent_out(args, kwargs, list(zip(argnums, tk, strict=True)))
+        return _per_batch(one, [t for _, t in traced], [args[i] for i in argnums])
 
     def _vjp_joint(self, argnums, g, ans, *args, **kwargs):
         # The JVP is linear in the tangents: its reverse-mode derivative with
@@ -198,9 +193,6 @@ class custom_jvp:
         zeros = tuple(_zeros_tree(args[i]) for i in argnums)
 
         def lin(ts):
-            full = [_zeros_tree(a) for a in args]
-            for i, t in zip(argnums, ts, strict=False):
-                full[i] = t
-            return self._tangent_out(args, kwargs, full)
+            return self._tangent_out(args, kwargs, list(zip(argnums, ts, strict=True)))
         _, pullback = _vjp_engine(lin, zeros)
         return list(pullback(g))

@@ -9,7 +9,7 @@ import weakref
 from ..core.trace import Box, Primitive, getval
 from ..core.tree import tree_flatten, tree_unflatten
 from ._container_rules import (
-    _RuleDict, _fix_tangent, _wrap_jvp_joint, _wrap_jvp_rule, _wrap_vjp_joint, _wrap_vjp_rule,
+    _RuleDict, _shape_tangent, _wrap_jvp_joint, _wrap_jvp_rule, _wrap_vjp_joint, _wrap_vjp_rule,
 )
 from ._containers import _gather, _split, _unbox_tree
 from ._leaves import _is_container
@@ -47,7 +47,7 @@ class ExtPrimitive(Primitive):
 
     def __init__(self, fun, name=None):
         super().__init__(fun, name=name or getattr(fun, "__name__", repr(fun)))
-        self.fix_tangent = _fix_tangent
+        self.shape_tangent = _shape_tangent
         self.__dict__["_notrace"] = frozenset()
         for attr in ("__name__", "__qualname__", "__module__"):
             try:

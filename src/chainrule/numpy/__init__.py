@@ -114,12 +114,3 @@ def classify(name):
     if key in NORULE:
         return "norule"
     return "passthrough"
-
-# Rules of these primitives read only the shapes and dtypes of their arguments:
-# the tape keeps those instead of the arrays (see Primitive.needs_args).
-_shape_mod = _importlib.import_module(f"{__name__}.shape")
-for _p in [add, subtract, negative, positive, real, imag, conj, _astype_p,
-           _shape_mod._reshape_p, _shape_mod.transpose_p, _shape_mod.broadcast_to_p,
-           _shape_mod.concatenate_p, PRIMITIVES["numpy.sum"], PRIMITIVES["numpy.mean"],
-           PRIMITIVES["numpy.getitem"]]:
-    _p.needs_args = False

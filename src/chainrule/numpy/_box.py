@@ -31,7 +31,6 @@ def _install(cnp):
     for name, f in [("lt", cnp.less), ("le", cnp.less_equal), ("gt", cnp.greater),
                     ("ge", cnp.greater_equal), ("eq", cnp.equal), ("ne", cnp.not_equal)]:
         setattr(B, f"__{name}__", binop(f))
-    B.__hash__ = lambda self: id(self)
     B.__neg__ = lambda self: cnp.negative(self)
     B.__pos__ = lambda self: self
     B.__abs__ = lambda self: cnp.absolute(self)
@@ -53,7 +52,7 @@ def _install(cnp):
                 "chainrule: cannot write a value traced by an inner derivative into an array "
                 "traced by an outer one; build the array with np.where / np.concatenate instead."
             )
-        self._value, self._t = new._value, new._t
+        self._value, self._ref = new._value, new._ref
     B.__setitem__ = __setitem__
 
     def _no_scalar(kind):
@@ -155,12 +154,12 @@ def _install(cnp):
     # the box to the sorted value, as x[idx] = v does.
     def sort(self, axis=-1, kind=None, order=None):
         new = cnp.sort(self, axis=axis, kind=kind)
-        self._value, self._t = new._value, new._t
+        self._value, self._ref = new._value, new._ref
     B.sort = sort
 
     def partition(self, kth, axis=-1, kind="introselect", order=None):
         new = cnp.partition(self, kth, axis=axis)
-        self._value, self._t = new._value, new._t
+        self._value, self._ref = new._value, new._ref
     B.partition = partition
 
     def reshape(self, *shape, **kw):

@@ -21,10 +21,15 @@ PRIMITIVES = {}  # public name -> Primitive, every differentiable numpy-level fu
 NONDIFF = {}  # public name -> wrapper, functions whose outputs are constants
 
 
-def defprim(fun, name=None, needs_ans=True):
-    """Wrap ``fun`` as a primitive named ``name`` (e.g. ``"numpy.sin"``) and register it."""
+def defprim(fun, name=None, needs_ans=True, needs_args=True):
+    """Wrap ``fun`` as a primitive named ``name`` (e.g. ``"numpy.sin"``) and register it.
+
+    ``needs_ans=False`` / ``needs_args=False`` say that its VJP rules read
+    neither the output nor more of the arguments than their shapes and dtypes,
+    so the tape need not keep them (:class:`~chainrule.core.trace.Primitive`).
+    """
     name = name or "numpy." + fun.__name__
-    p = Primitive(fun, name=name, needs_ans=needs_ans)
+    p = Primitive(fun, name=name, needs_ans=needs_ans, needs_args=needs_args)
     PRIMITIVES[name] = p
     return p
 

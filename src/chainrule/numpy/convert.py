@@ -98,7 +98,7 @@ def _check_float(dt):
                         "cast a plain value instead (the result would be piecewise constant)")
 
 
-astype_p = defprim(_astype_raw, "numpy.astype", needs_ans=False)
+astype_p = defprim(_astype_raw, "numpy.astype", needs_ans=False, needs_args=False)
 astype_p.defvjp(_astype_vjp)
 astype_p.defjvp(lambda t, ans, x, dt: _astype(t, dt))
 

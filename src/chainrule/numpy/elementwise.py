@@ -76,7 +76,7 @@ def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None, recip
         if d is not None:
             p.vjps[i] = make_vjp(i, d)
             p.jvps[i] = make_jvp(i, d)
-    p.fix_tangent = broadcast_tangent
+    p.shape_tangent = broadcast_tangent
     return p
 
 
@@ -92,7 +92,10 @@ def _ew(name, *derivs, needs_ans=True, reciprocal=False):
 def _reduce_to(g, x, other):
     """The cotangent ``g`` of a binary operation's output, summed back to the
     shape of its argument ``x`` (``other`` is the other argument)."""
-    return g if _as_is(g, x) else unbroadcast(g, x, max(ndim(x), ndim(other)))
+    # _as_is inlined: this runs for every +, - and × of a backward pass.
+    if type(g) is _np.ndarray and g.dtype.kind != "c" and g.shape == shape(x):
+        return g
+    return unbroadcast(g, x, max(ndim(x), ndim(other)))
 
 
 def _vjp_add0(g, ans, x, y, **kw):
@@ -111,26 +114,28 @@ def _jvp_add1(t, ans, x, y, **kw):
     return align(t, y, max(ndim(x), ndim(y)))
 
 
-add = _export("add", defprim(_np.add, needs_ans=False))
+# The rules of +, -, negation, real, imag and conj read only the shapes and dtypes of
+# their arguments: the tape keeps those instead of the arrays (needs_args=False).
+add = _export("add", defprim(_np.add, needs_ans=False, needs_args=False))
 add.defvjp(_vjp_add0, _vjp_add1).defjvp(_jvp_add0, _jvp_add1)
-add.fix_tangent = broadcast_tangent
+add.shape_tangent = broadcast_tangent
 
-subtract = _export("subtract", defprim(_np.subtract, needs_ans=False))
+subtract = _export("subtract", defprim(_np.subtract, needs_ans=False, needs_args=False))
 subtract.defvjp(_vjp_add0, lambda g, ans, x, y, **kw: -_vjp_add1(g, ans, x, y))
 subtract.defjvp(_jvp_add0, lambda t, ans, x, y, **kw: -_jvp_add1(t, ans, x, y))
-subtract.fix_tangent = broadcast_tangent
+subtract.shape_tangent = broadcast_tangent
 
 multiply = _export("multiply", defprim(_np.multiply, needs_ans=False))
 multiply.defvjp(lambda g, ans, x, y, **kw: _reduce_to(g * y, x, y),
                 lambda g, ans, x, y, **kw: _reduce_to(x * g, y, x))
 multiply.defjvp(lambda t, ans, x, y, **kw: align(t, x, max(ndim(x), ndim(y))) * y,
                 lambda t, ans, x, y, **kw: x * align(t, y, max(ndim(x), ndim(y))))
-multiply.fix_tangent = broadcast_tangent
+multiply.shape_tangent = broadcast_tangent
 
-negative = _export("negative", defprim(_np.negative, needs_ans=False))
+negative = _export("negative", defprim(_np.negative, needs_ans=False, needs_args=False))
 negative.defvjp(lambda g, ans, x, **kw: -g).defjvp(lambda t, ans, x, **kw: -t)
 
-positive = _export("positive", defprim(_np.positive, needs_ans=False))
+positive = _export("positive", defprim(_np.positive, needs_ans=False, needs_args=False))
 positive.defvjp(lambda g, ans, x, **kw: g).defjvp(lambda t, ans, x, **kw: t)
 
 _ew("divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
@@ -322,7 +327,7 @@ def _clip_jvp(i):
 clip = _export("clip", defprim(_clip, name="numpy.clip", needs_ans=False))
 clip.defvjp(_clip_vjp(0), _clip_vjp(1), _clip_vjp(2))
 clip.defjvp(_clip_jvp(0), _clip_jvp(1), _clip_jvp(2))
-clip.fix_tangent = broadcast_tangent
+clip.shape_tangent = broadcast_tangent
 
 
 def _nan_to_num_mask(x):
@@ -334,15 +339,15 @@ _ew("nan_to_num", lambda ans, x: _nan_to_num_mask(x), needs_ans=False)
 
 # -- complex parts -------------------------------------------------------------
 
-conj = _export("conj", defprim(_np.conj, needs_ans=False))
+conj = _export("conj", defprim(_np.conj, needs_ans=False, needs_args=False))
 conj.defvjp(lambda g, ans, x, **kw: conj(g)).defjvp(lambda t, ans, x, **kw: conj(t))
 conjugate = _export("conjugate", conj)
 
-real = _export("real", defprim(_np.real, needs_ans=False))
+real = _export("real", defprim(_np.real, needs_ans=False, needs_args=False))
 real.defvjp(lambda g, ans, x, **kw: _match_complex(real(g), x))
 real.defjvp(lambda t, ans, x, **kw: real(t))
 
-imag = _export("imag", defprim(_np.imag, needs_ans=False))
+imag = _export("imag", defprim(_np.imag, needs_ans=False, needs_args=False))
 imag.defvjp(lambda g, ans, x, **kw: _match_complex(-1j * g, x))
 imag.defjvp(lambda t, ans, x, **kw: imag(t))
 
@@ -419,7 +424,7 @@ where.vjps[1] = _where_vjp(0)
 where.vjps[2] = _where_vjp(1)
 where.jvps[1] = _where_jvp(0)
 where.jvps[2] = _where_jvp(1)
-where.fix_tangent = broadcast_tangent
+where.shape_tangent = broadcast_tangent
 
 from ._wrap import nondiff as _nondiff  # noqa: E402
 

@@ -90,7 +90,7 @@ def _untake_raw(g, idx, xshape):
     return out
 
 
-getitem_p = defprim(_getitem_raw, "numpy.getitem")
+getitem_p = defprim(_getitem_raw, "numpy.getitem", needs_args=False)
 untake_p = defprim(_untake_raw, "numpy.untake", needs_ans=False)
 
 

@@ -66,7 +66,7 @@ matmul_p.defjvp(
     lambda t, ans, a, b: matmul_p(align(t, a, max(ndim(a), ndim(b))), b),
     lambda t, ans, a, b: matmul_p(a, align(t, b, max(ndim(a), ndim(b)))),
 )
-matmul_p.fix_tangent = broadcast_tangent
+matmul_p.shape_tangent = broadcast_tangent
 
 
 # Matrix times vector, the commonest 1-D case (A @ x), as one primitive: going

@@ -91,7 +91,7 @@ def _sum_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     return sum(t, axis=axes, dtype=dtype, keepdims=keepdims)
 
 
-sum = defprim(_sum, "numpy.sum", needs_ans=False)  # noqa: A001
+sum = defprim(_sum, "numpy.sum", needs_ans=False, needs_args=False)  # noqa: A001
 sum.defvjp(_sum_vjp).defjvp(_sum_jvp)
 
 
@@ -308,7 +308,7 @@ def _mean_jvp(t, ans, x, axis=None, dtype=None, keepdims=False):
                keepdims=keepdims) / _count(x, axis)
 
 
-mean_p = defprim(_mean, "numpy.mean", needs_ans=False)
+mean_p = defprim(_mean, "numpy.mean", needs_ans=False, needs_args=False)
 mean_p.defvjp(_mean_vjp).defjvp(_mean_jvp)
 
 

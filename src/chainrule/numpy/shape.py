@@ -31,7 +31,7 @@ def _reshape_batched(v, nb, newshape, order):
     return moveaxis(r, tuple(range(-nb, 0)), tuple(range(nb)))
 
 
-_reshape_p = defprim(_reshape, "numpy.reshape", needs_ans=False)
+_reshape_p = defprim(_reshape, "numpy.reshape", needs_ans=False, needs_args=False)
 _reshape_p.defvjp(lambda g, ans, x, newshape, order="C":
                   _reshape_batched(g, ndim(g) - _newndim(x, newshape), shape(x), order))
 _reshape_p.defjvp(lambda t, ans, x, newshape, order="C":
@@ -90,7 +90,8 @@ def _transpose_vjp(g, ans, x, axes=None):
     return _transpose_p(g, _batched_perm(inv, nd, nb))
 
 
-transpose_p = _transpose_p = defprim(_transpose, "numpy.transpose", needs_ans=False)
+transpose_p = _transpose_p = defprim(_transpose, "numpy.transpose", needs_ans=False,
+                                     needs_args=False)
 _transpose_p.defvjp(_transpose_vjp)
 _transpose_p.defjvp(lambda t, ans, x, axes=None:
                     _transpose_p(t, _batched_perm(axes, ndim(x), ndim(t) - ndim(x))))
@@ -155,7 +156,7 @@ def _broadcast_to(x, shape_):
     return _np.broadcast_to(x, shape_)
 
 
-broadcast_to_p = defprim(_broadcast_to, "numpy.broadcast_to", needs_ans=False)
+broadcast_to_p = defprim(_broadcast_to, "numpy.broadcast_to", needs_ans=False, needs_args=False)
 broadcast_to_p.defvjp(lambda g, ans, x, shape_: unbroadcast(g, x, len(shape_)))
 broadcast_to_p.defjvp(lambda t, ans, x, shape_: broadcast_to_p(
     align(t, x, len(shape_)), shape(t)[: ndim(t) - ndim(x)] + tuple(shape_)))
@@ -211,7 +212,7 @@ def _concat_jvp_joint(traced, ans, axis, *arrays):
     return concatenate_p(ax, *parts)
 
 
-concatenate_p = defprim(_concat, "numpy.concatenate", needs_ans=False)
+concatenate_p = defprim(_concat, "numpy.concatenate", needs_ans=False, needs_args=False)
 concatenate_p.vjp_joint = _concat_vjp_joint
 concatenate_p.jvp_joint = _concat_jvp_joint
 

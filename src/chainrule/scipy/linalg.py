@@ -207,7 +207,7 @@ def _st_jvp_b(t, ans, a, b, trans=0, lower=False, unit_diagonal=False, check_fin
 
 _st = defprim(_st_raw, "scipy.linalg.solve_triangular")
 _st.defvjp(_st_vjp_a, _st_vjp_b).defjvp(_st_jvp_a, _st_jvp_b)
-_st.fix_tangent = broadcast_tangent
+_st.shape_tangent = broadcast_tangent
 
 _TRANS = {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}
 
@@ -309,7 +309,7 @@ def _sb_jvp_b(t, ans, ab, b, l_and_u=(0, 0), check_finite=True):
 
 _sb = defprim(_sb_raw, "scipy.linalg.solve_banded")
 _sb.defvjp(_sb_vjp_ab, _sb_vjp_b).defjvp(_sb_jvp_ab, _sb_jvp_b)
-_sb.fix_tangent = broadcast_tangent
+_sb.shape_tangent = broadcast_tangent
 
 
 def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
@@ -377,7 +377,7 @@ solve_sylvester.defjvp(
     lambda t, ans, a, b, q: solve_sylvester(a, b, -(align(t, a, ndim(ans)) @ ans)),
     lambda t, ans, a, b, q: solve_sylvester(a, b, -(ans @ align(t, b, ndim(ans)))),
     lambda t, ans, a, b, q: solve_sylvester(a, b, align(t, q, ndim(ans))))
-solve_sylvester.fix_tangent = broadcast_tangent
+solve_sylvester.shape_tangent = broadcast_tangent
 
 
 def _sqrtm_raw(a):

@@ -269,7 +269,7 @@ def _lse_jvp(i):
 
 _lse = defprim(_lse_raw, "scipy.special.logsumexp")
 _lse.defvjp(_lse_vjp(0), _lse_vjp(1)).defjvp(_lse_jvp(0), _lse_jvp(1))
-_lse.fix_tangent = broadcast_tangent
+_lse.shape_tangent = broadcast_tangent
 
 
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):

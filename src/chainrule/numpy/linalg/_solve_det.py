@@ -73,7 +73,7 @@ def _solve_jvp_joint(traced, ans, a, b):
 solve_p = defprim(_solve_raw, "numpy.linalg.solve")
 solve_p.vjp_joint = _solve_vjp_joint
 solve_p.jvp_joint = _solve_jvp_joint
-solve_p.fix_tangent = broadcast_tangent
+solve_p.shape_tangent = broadcast_tangent
 
 
 def solve(a, b):
