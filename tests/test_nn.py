@@ -511,6 +511,50 @@ def test_pretrain_then_fine_tune_a_new_head_on_digits():
                progress=False)
 
 
+@pytest.mark.parametrize("make", [lambda: optim.Momentum(0.1), lambda: optim.Adam(0.05)])
+def test_fit_with_trainable_mask_picks_a_full_states_buffers_by_path(make):
+    # Three layers of equal shapes, the first frozen, and the optimizer state of
+    # *all* parameters (opt.init(params)), with distinct buffers per layer. Pairing
+    # by position would give 2/W the buffers of 0/W: with equal shapes nothing
+    # would complain. Each trained leaf must get the buffers under its own path.
+    X, y = data.two_moons(64, noise=0.2, seed=0)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 2), nn.Tanh(),
+                          nn.Linear(2, 2))
+    params, opt = model.init(seed=0), make()
+    mask = nn.freeze(params, "0")
+    full = opt.init(params)
+    rng = onp.random.default_rng(3)
+    for slot in opt.slots:  # warm, distinct buffers (Adam's second moment must be > 0)
+        full[slot] = nn.tree_map(lambda v: onp.abs(rng.standard_normal(v.shape)), full[slot])
+    full["step"] = onp.array(4, dtype=onp.int64)
+    p_full, h_full = nn.fit(model, params, opt, X, y, epochs=3, batch_size=16,
+                            trainable=mask, opt_state=full, progress=False)
+
+    # the reference: a state that holds only the trained layers' buffers
+    trained = [p for p, _ in nn.named_leaves(params) if not p.startswith("0/")]
+    only = {"step": full["step"]}
+    for slot in opt.slots:
+        only[slot] = {p: nn.tree.get(full[slot], p) for p in trained}
+    p_ref, h_ref = nn.fit(model, params, opt, X, y, epochs=3, batch_size=16,
+                          trainable=mask, opt_state=only, progress=False)
+    for (path, a), (_, b) in zip(nn.named_leaves(p_full), nn.named_leaves(p_ref), strict=True):
+        assert onp.array_equal(a, b), path
+    assert h_full.loss == h_ref.loss
+    # history.opt_state comes back in the form given: the frozen layer's buffers
+    # untouched, the trained ones those of the reference run
+    assert int(h_full.opt_state["step"]) == int(h_ref.opt_state["step"]) == 4 + 3 * 4
+    for slot in opt.slots:
+        got = h_full.opt_state[slot]
+        assert onp.array_equal(got[0]["W"], full[slot][0]["W"])
+        for p in trained:
+            assert onp.array_equal(nn.tree.get(got, p), h_ref.opt_state[slot][p]), (slot, p)
+    # a state that lacks a trained leaf's buffers is refused, naming the leaf
+    del only[opt.slots[0]]["4/W"]
+    with pytest.raises(ValueError, match="no entry for '4/W'.*opt.init"):
+        nn.fit(model, params, opt, X, y, epochs=1, trainable=mask, opt_state=only,
+               progress=False)
+
+
 # ----------------------------------------------------------------------------
 # Curriculum
 # ----------------------------------------------------------------------------
