@@ -256,3 +256,94 @@ def test_rmsprop_minimizes_and_keeps_float32():
         p, state = opt.step(p, {"x": p["x"] * onp.array([1.0, 10.0], onp.float32)}, state)
     assert p["x"].dtype == onp.float32 and state["sq_avg"]["x"].dtype == onp.float32
     assert onp.abs(p["x"]).max() < 0.1
+
+
+# ----------------------------------------------------------------------------
+# misc.optimizers (autograd's API) over optim's rules: autograd's numbers, bit for bit
+# ----------------------------------------------------------------------------
+
+def _autograd_sgd(grad, x, callback, num_iters, step_size, mass):
+    velocity = onp.zeros(len(x))
+    for i in range(num_iters):
+        g = grad(x, i)
+        callback(x, i, g)
+        velocity = mass * velocity - (1.0 - mass) * g
+        x = x + step_size * velocity
+    return x
+
+
+def _autograd_rmsprop(grad, x, callback, num_iters, step_size, gamma, eps=10**-8):
+    avg_sq_grad = onp.ones(len(x))
+    for i in range(num_iters):
+        g = grad(x, i)
+        callback(x, i, g)
+        avg_sq_grad = avg_sq_grad * gamma + g**2 * (1 - gamma)
+        x = x - step_size * g / (onp.sqrt(avg_sq_grad) + eps)
+    return x
+
+
+def _autograd_adam(grad, x, callback, num_iters, step_size, b1, b2, eps=10**-8):
+    m = onp.zeros(len(x))
+    v = onp.zeros(len(x))
+    for i in range(num_iters):
+        g = grad(x, i)
+        callback(x, i, g)
+        m = (1 - b1) * g + b1 * m
+        v = (1 - b2) * (g**2) + b2 * v
+        mhat = m / (1 - b1 ** (i + 1))
+        vhat = v / (1 - b2 ** (i + 1))
+        x = x - step_size * mhat / (onp.sqrt(vhat) + eps)
+    return x
+
+
+@pytest.mark.parametrize("name, kw", [
+    ("sgd", dict(step_size=0.1, mass=0.9)), ("sgd", dict(step_size=0.37, mass=0.55)),
+    ("rmsprop", dict(step_size=0.1, gamma=0.9)), ("rmsprop", dict(step_size=0.03, gamma=0.7)),
+    ("adam", dict(step_size=0.1, b1=0.9, b2=0.999)), ("adam", dict(step_size=0.05, b1=0.8, b2=0.9)),
+])
+def test_autograd_api_optimizers_reproduce_autograds_formulas_bit_for_bit(name, kw):
+    from chainrule.misc import optimizers
+    target = onp.array([1.0, -2.0, 0.5, 3.0, -0.25])
+    A = 0.2 * onp.random.default_rng(0).standard_normal((5, 5)) + onp.eye(5)
+    noise = onp.random.default_rng(1).standard_normal((40, 5))  # "stochastic": depends on i
+
+    def flat_grad(x, i):
+        return A.T @ (A @ (x - target)) + 0.1 * noise[i]
+
+    seen_ref = []
+    ref = globals()[f"_autograd_{name}"](
+        flat_grad, onp.zeros(5), lambda x, i, g: seen_ref.append((x.copy(), i, g.copy())), 40, **kw)
+
+    # the same problem through the container API: x0 = {"b": 1 number, "a": 4 numbers}
+    # (flatten sorts the keys: "a" first)
+    def tree_grad(p, i):
+        g = flat_grad(onp.concatenate([p["a"], [p["b"]]]), i)
+        return {"b": g[4], "a": g[:4]}
+    seen = []
+
+    def callback(p, i, g):
+        seen.append((onp.concatenate([p["a"], [p["b"]]]), i, onp.concatenate([g["a"], [g["b"]]])))
+    out = getattr(optimizers, name)(tree_grad, {"b": 0.0, "a": onp.zeros(4)}, callback,
+                                    num_iters=40, **kw)
+    got = onp.concatenate([out["a"], [out["b"]]])
+    assert got.tobytes() == ref.tobytes(), (got - ref)
+    assert len(seen) == len(seen_ref) == 40
+    for (x, i, g), (x_ref, i_ref, g_ref) in zip(seen, seen_ref):
+        assert i == i_ref and x.tobytes() == x_ref.tobytes() and g.tobytes() == g_ref.tobytes()
+    assert onp.linalg.norm(got - target) < 0.8 * onp.linalg.norm(target)  # it does optimize
+
+
+def test_autograd_api_optimizers_can_be_differentiated():
+    # autograd's optimizers are differentiable in x0 and in every hyperparameter
+    from chainrule.misc.optimizers import adam, rmsprop, sgd
+    g = grad(lambda p, i: np.sum((p - 3.0) ** 2 * onp.array([1.0, 4.0])))
+    x0 = onp.array([0.5, -1.0])
+    for opt, hyper, value in [(sgd, "step_size", 0.1), (sgd, "mass", 0.5),
+                              (rmsprop, "gamma", 0.8), (adam, "b1", 0.7), (adam, "eps", 0.3)]:
+        def f(h):
+            return np.sum(opt(g, x0, num_iters=6, **{hyper: h}) ** 2)
+        eps = 1e-6
+        numeric = (f(value + eps) - f(value - eps)) / (2 * eps)
+        assert onp.isclose(grad(f)(value), numeric, rtol=1e-5, atol=1e-8), (opt, hyper)
+    d = grad(lambda x: np.sum(adam(g, x, num_iters=6, step_size=0.1) ** 2))(x0)
+    assert d.shape == (2,) and onp.all(onp.isfinite(d)) and onp.any(d != 0)
