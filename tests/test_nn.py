@@ -121,6 +121,32 @@ def test_losses_do_not_overflow_for_logits_of_1000():
     assert onp.isclose(nn.softplus(onp.array(1000.0)), 1000.0)
 
 
+def test_softmax_family_is_scipy_specials_with_the_last_axis():
+    # one implementation: nn's functions are chainrule.scipy.special's with axis=-1
+    # (SciPy's default is all axes), values and derivatives bit for bit
+    import chainrule.scipy.special as sp
+    u = RNG.standard_normal((4, 5, 3)) * 4
+    for nn_fn, sp_fn in [(nn.logsumexp, sp.logsumexp), (nn.softmax, sp.softmax),
+                         (nn.log_softmax, sp.log_softmax)]:
+        for axis in (-1, 0, 1):
+            kw = {} if axis == -1 else {"axis": axis}
+            assert nn_fn(u, **kw).tobytes() == sp_fn(u, axis=axis).tobytes(), (nn_fn, axis)
+        w = RNG.standard_normal(nn_fn(u).shape)
+        g_nn = grad(lambda v, f=nn_fn: np.sum(f(v) * w))(u)
+        g_sp = grad(lambda v, f=sp_fn: np.sum(f(v, axis=-1) * w))(u)
+        assert g_nn.tobytes() == g_sp.tobytes(), nn_fn
+    assert nn.logsumexp(u, keepdims=True).shape == (4, 5, 1)
+    assert sp.logsumexp(u).shape == ()  # SciPy's default: every axis
+    # the forward values the committed demo numbers rest on are unchanged: the
+    # max-shifted m + log sum exp(u - m) of nn's former implementation, exactly
+    m = onp.max(u, axis=-1, keepdims=True)
+    old = onp.squeeze(m + onp.log(onp.sum(onp.exp(u - m), axis=-1, keepdims=True)), -1)
+    assert nn.logsumexp(u).tobytes() == old.tobytes()
+    y = RNG.integers(0, 3, (4, 5))
+    old_ce = onp.mean(old - onp.take_along_axis(u, y[..., None], axis=-1)[..., 0])
+    assert float(nn.softmax_cross_entropy(u, y)) == float(old_ce)
+
+
 def test_binary_cross_entropy_matches_definition_and_accepts_n_by_1_logits():
     u = RNG.standard_normal(8)
     t = (RNG.random(8) > 0.5).astype(float)
