@@ -238,12 +238,13 @@ class Optimizer:
                       if len(ps) != len(gs) else "")
             self._check(params, grads, "the gradients", f"{counts}; pass the gradients of "
                         "these parameters, e.g. grad(loss)(params)")
-        bufs = []
+        bufs, bspecs = [], []
         for name, tree in self._buffer_trees(state, "step"):
             leaves, bspec = tree_flatten(tree)
             if bspec != spec:
                 self._check(params, tree, f"the state's {name!r} buffers", _STATE_HINT)
             bufs.append(leaves)
+            bspecs.append(bspec)
         if self.clip_value is not None:
             c = float(self.clip_value)
             gs = [onp.clip(g, -c, c) for g in gs]
@@ -266,8 +267,8 @@ class Optimizer:
             for k, v in enumerate(b):
                 new_bufs[k].append(v.astype(p.dtype, copy=False))
         new_state = {"step": onp.array(t + 1, dtype=onp.int64)}
-        for name, vals in zip(self.slots, new_bufs, strict=True):
-            new_state[name] = tree_unflatten(tree_flatten(state[name])[1], vals)
+        for name, bspec, vals in zip(self.slots, bspecs, new_bufs, strict=True):
+            new_state[name] = tree_unflatten(bspec, vals)
         return tree_unflatten(spec, new_p), new_state
 
     def _shape_error(self, params, i, p, g, mine):
