@@ -121,6 +121,32 @@ def test_losses_do_not_overflow_for_logits_of_1000():
     assert onp.isclose(nn.softplus(onp.array(1000.0)), 1000.0)
 
 
+def test_softmax_family_is_scipy_specials_with_the_last_axis():
+    # one implementation: nn's functions are chainrule.scipy.special's with axis=-1
+    # (SciPy's default is all axes), values and derivatives bit for bit
+    import chainrule.scipy.special as sp
+    u = RNG.standard_normal((4, 5, 3)) * 4
+    for nn_fn, sp_fn in [(nn.logsumexp, sp.logsumexp), (nn.softmax, sp.softmax),
+                         (nn.log_softmax, sp.log_softmax)]:
+        for axis in (-1, 0, 1):
+            kw = {} if axis == -1 else {"axis": axis}
+            assert nn_fn(u, **kw).tobytes() == sp_fn(u, axis=axis).tobytes(), (nn_fn, axis)
+        w = RNG.standard_normal(nn_fn(u).shape)
+        g_nn = grad(lambda v, f=nn_fn: np.sum(f(v) * w))(u)
+        g_sp = grad(lambda v, f=sp_fn: np.sum(f(v, axis=-1) * w))(u)
+        assert g_nn.tobytes() == g_sp.tobytes(), nn_fn
+    assert nn.logsumexp(u, keepdims=True).shape == (4, 5, 1)
+    assert sp.logsumexp(u).shape == ()  # SciPy's default: every axis
+    # the forward values the committed demo numbers rest on are unchanged: the
+    # max-shifted m + log sum exp(u - m) of nn's former implementation, exactly
+    m = onp.max(u, axis=-1, keepdims=True)
+    old = onp.squeeze(m + onp.log(onp.sum(onp.exp(u - m), axis=-1, keepdims=True)), -1)
+    assert nn.logsumexp(u).tobytes() == old.tobytes()
+    y = RNG.integers(0, 3, (4, 5))
+    old_ce = onp.mean(old - onp.take_along_axis(u, y[..., None], axis=-1)[..., 0])
+    assert float(nn.softmax_cross_entropy(u, y)) == float(old_ce)
+
+
 def test_binary_cross_entropy_matches_definition_and_accepts_n_by_1_logits():
     u = RNG.standard_normal(8)
     t = (RNG.random(8) > 0.5).astype(float)
@@ -508,6 +534,50 @@ def test_pretrain_then_fine_tune_a_new_head_on_digits():
         nn.load_pretrained(fresh, p_pre, "head")
     with pytest.raises(ValueError, match="nothing to train"):
         nn.fit(new, p, optim.SGD(0.1), X, y, epochs=1, trainable=nn.freeze(p, "body", "head"),
+               progress=False)
+
+
+@pytest.mark.parametrize("make", [lambda: optim.Momentum(0.1), lambda: optim.Adam(0.05)])
+def test_fit_with_trainable_mask_picks_a_full_states_buffers_by_path(make):
+    # Three layers of equal shapes, the first frozen, and the optimizer state of
+    # *all* parameters (opt.init(params)), with distinct buffers per layer. Pairing
+    # by position would give 2/W the buffers of 0/W: with equal shapes nothing
+    # would complain. Each trained leaf must get the buffers under its own path.
+    X, y = data.two_moons(64, noise=0.2, seed=0)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 2), nn.Tanh(),
+                          nn.Linear(2, 2))
+    params, opt = model.init(seed=0), make()
+    mask = nn.freeze(params, "0")
+    full = opt.init(params)
+    rng = onp.random.default_rng(3)
+    for slot in opt.slots:  # warm, distinct buffers (Adam's second moment must be > 0)
+        full[slot] = nn.tree_map(lambda v: onp.abs(rng.standard_normal(v.shape)), full[slot])
+    full["step"] = onp.array(4, dtype=onp.int64)
+    p_full, h_full = nn.fit(model, params, opt, X, y, epochs=3, batch_size=16,
+                            trainable=mask, opt_state=full, progress=False)
+
+    # the reference: a state that holds only the trained layers' buffers
+    trained = [p for p, _ in nn.named_leaves(params) if not p.startswith("0/")]
+    only = {"step": full["step"]}
+    for slot in opt.slots:
+        only[slot] = {p: nn.tree.get(full[slot], p) for p in trained}
+    p_ref, h_ref = nn.fit(model, params, opt, X, y, epochs=3, batch_size=16,
+                          trainable=mask, opt_state=only, progress=False)
+    for (path, a), (_, b) in zip(nn.named_leaves(p_full), nn.named_leaves(p_ref), strict=True):
+        assert onp.array_equal(a, b), path
+    assert h_full.loss == h_ref.loss
+    # history.opt_state comes back in the form given: the frozen layer's buffers
+    # untouched, the trained ones those of the reference run
+    assert int(h_full.opt_state["step"]) == int(h_ref.opt_state["step"]) == 4 + 3 * 4
+    for slot in opt.slots:
+        got = h_full.opt_state[slot]
+        assert onp.array_equal(got[0]["W"], full[slot][0]["W"])
+        for p in trained:
+            assert onp.array_equal(nn.tree.get(got, p), h_ref.opt_state[slot][p]), (slot, p)
+    # a state that lacks a trained leaf's buffers is refused, naming the leaf
+    del only[opt.slots[0]]["4/W"]
+    with pytest.raises(ValueError, match="no entry for '4/W'.*opt.init"):
+        nn.fit(model, params, opt, X, y, epochs=1, trainable=mask, opt_state=only,
                progress=False)
 
 

@@ -45,6 +45,8 @@ import zlib
 
 import numpy as onp
 
+from .core.tree import join_path, tree_flatten_with_keys, tree_unflatten
+
 __all__ = ["save", "load", "CheckpointError", "named_arrays"]
 
 _ROOT = "__root__"  # the name of a tree that is a single array
@@ -64,28 +66,20 @@ class CheckpointError(ValueError):
 # Trees <-> named arrays
 # ----------------------------------------------------------------------------
 
-def _walk(tree, prefix, out):
-    if isinstance(tree, dict):
-        for k, v in tree.items():
-            if not isinstance(k, (str, int)) or isinstance(k, bool):
-                raise CheckpointError(f"dict keys must be str or int to be saved, found "
-                                      f"{k!r} under {prefix or '<root>'!r}")
-            _walk(v, f"{prefix}/{k}" if prefix else str(k), out)
-    elif isinstance(tree, (list, tuple)):
-        for i, v in enumerate(tree):
-            _walk(v, f"{prefix}/{i}" if prefix else str(i), out)
-    else:
-        out.append((prefix or _ROOT, tree))
-
-
 def named_arrays(tree):
     """``[(name, leaf), ...]``: the names under which ``save`` stores each leaf.
 
     >>> named_arrays({"W": 1.0, "layers": [2.0]})
     [('W', 1.0), ('layers/0', 2.0)]
     """
+    pairs, _ = tree_flatten_with_keys(tree)
     out = []
-    _walk(tree, "", out)
+    for keys, leaf in pairs:
+        for i, k in enumerate(keys):  # sequence indices are ints: only dict keys can fail
+            if not isinstance(k, (str, int)) or isinstance(k, bool):
+                raise CheckpointError(f"dict keys must be str or int to be saved, found "
+                                      f"{k!r} under {join_path(keys[:i]) or '<root>'!r}")
+        out.append((join_path(keys) or _ROOT, leaf))
     seen = set()
     for name, _ in out:
         if name in seen:
@@ -311,24 +305,15 @@ def save(path, tree, *, format=None):
 
 
 def _rebuild(like, values):
-    def build(x, prefix):
-        if isinstance(x, dict):
-            out = {} if type(x) is dict else type(x)()
-            for k, v in x.items():
-                out[k] = build(v, f"{prefix}/{k}" if prefix else str(k))
-            return out
-        if isinstance(x, (list, tuple)):
-            items = [build(v, f"{prefix}/{i}" if prefix else str(i)) for i, v in enumerate(x)]
-            if isinstance(x, tuple) and hasattr(x, "_fields"):
-                return type(x)(*items)
-            return type(x)(items)
-        a = values[prefix or _ROOT]
+    def restore(x, a):
         if isinstance(x, (bool, int, float, complex)):
             return a.item()  # Python numbers come back as Python numbers
         if isinstance(x, onp.generic):
             return a[()]
         return a
-    return build(like, "")
+    pairs, spec = tree_flatten_with_keys(like)
+    return tree_unflatten(spec, [restore(x, values[join_path(keys) or _ROOT])
+                                 for keys, x in pairs])
 
 
 def load(path, like=None, *, format=None):

@@ -7,22 +7,23 @@ as in autograd).
 
 from .. import numpy as np
 from ..core.trace import Box, getval
-from ..core.tree import tree_flatten
+from ..core.tree import has_empty_container, tree_flatten, tree_unflatten
 
 __all__ = ["flatten", "flatten_func"]
 
 
 def _flatten(value):
-    t = type(value)
-    if t in (list, tuple) or (isinstance(value, tuple) and hasattr(value, "_fields")):
-        return _concatenate([_flatten(v) for v in value])
-    if isinstance(value, dict):
-        return _concatenate([_flatten(value[k]) for k in sorted(value)])
-    return np.ravel(value)
-
-
-def _concatenate(parts):
-    return np.concatenate(parts) if parts else np.array([])
+    # autograd's order: dict keys sorted (tree_flatten's sort_keys)
+    leaves, spec = tree_flatten(value, sort_keys=True)
+    if spec is None:  # a bare leaf: raveled, not concatenated (as autograd)
+        return np.ravel(value)
+    parts = [np.ravel(v) for v in leaves]
+    if not parts or has_empty_container(value):
+        # autograd flattens an empty container to np.array([]), a float64 that
+        # takes part in the concatenation's dtype promotion (ints and float32
+        # then come out as float64): keep that.
+        parts.append(np.array([]))
+    return np.concatenate(parts)
 
 
 def flatten(value):
@@ -59,27 +60,18 @@ class _Unflattener:
         self.value = value
 
     def __call__(self, vec):
-        pos = [0]
-
-        def build(v):
-            t = type(v)
-            if t in (list, tuple):
-                return t(build(c) for c in v)
-            if isinstance(v, tuple) and hasattr(v, "_fields"):
-                return t(*[build(c) for c in v])
-            if isinstance(v, dict):
-                out = {k: None for k in v}
-                for k in sorted(v):
-                    out[k] = build(v[k])
-                return out
+        leaves, spec = tree_flatten(self.value, sort_keys=True)
+        pos, out = 0, []
+        for v in leaves:
             shape = np.shape(getval(v))
             n = int(np.prod(shape, dtype=int))
-            piece = vec[pos[0]:pos[0] + n]
-            pos[0] += n
+            piece = vec[pos:pos + n]
+            pos += n
             if not shape and not hasattr(getval(v), "shape"):
-                return piece[0]
-            return np.reshape(piece, shape)
-        return build(self.value)
+                out.append(piece[0])
+            else:
+                out.append(np.reshape(piece, shape))
+        return tree_unflatten(spec, out)
 
 
 def flatten_func(func, example):

@@ -13,6 +13,7 @@ array([    0., -1000.])
 
 import chainrule.numpy as np
 
+from ..scipy import special as _special
 from .module import Module
 
 __all__ = ["sigmoid", "tanh", "relu", "softplus", "logsumexp", "softmax", "log_softmax",
@@ -56,39 +57,42 @@ def softplus(x):
     return np.logaddexp(0.0, x)
 
 
-def logsumexp(u, axis=-1, keepdims=False):
-    """log Σ exp(u) along ``axis`` with the max-shift: m + log Σ exp(u - m).
+# The softmax family is chainrule.scipy.special's (one implementation, SciPy's
+# semantics); nn only changes the default axis to the last one (classes).
 
-    Every exponent is <= 0, so nothing overflows; the derivative is softmax(u).
+def logsumexp(u, axis=-1, keepdims=False):
+    """log Σ exp(u) along ``axis`` (the last by default), with the max-shift.
+
+    :func:`chainrule.scipy.special.logsumexp` (which reduces over all axes by
+    default): m + log Σ exp(u - m), so nothing overflows; the derivative is softmax(u).
 
     >>> import numpy
     >>> float(logsumexp(numpy.array([1000.0, 1000.0])))  # 1000 + log 2
     1000.6931471805599
     """
-    m = np.max(u, axis=axis, keepdims=True)
-    out = m + np.log(np.sum(np.exp(u - m), axis=axis, keepdims=True))
-    return out if keepdims else np.squeeze(out, axis=axis)
+    return _special.logsumexp(u, axis=axis, keepdims=keepdims)
 
 
 def log_softmax(u, axis=-1):
-    """u - logsumexp(u): log-probabilities, stable for logits of any size.
+    """u - logsumexp(u): log-probabilities along ``axis`` (the last by default), stable
+    for logits of any size (:func:`chainrule.scipy.special.log_softmax`).
 
     >>> import numpy
     >>> numpy.exp(log_softmax(numpy.zeros(4)))
     array([0.25, 0.25, 0.25, 0.25])
     """
-    return u - logsumexp(u, axis=axis, keepdims=True)
+    return _special.log_softmax(u, axis=axis)
 
 
 def softmax(u, axis=-1):
-    """exp(u) / Σ exp(u), via the max-shift.
+    """exp(u) / Σ exp(u) along ``axis`` (the last by default), as exp(u - logsumexp(u))
+    (:func:`chainrule.scipy.special.softmax`).
 
     >>> import numpy
     >>> softmax(numpy.array([0.0, 0.0]))
     array([0.5, 0.5])
     """
-    e = np.exp(u - np.max(u, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return _special.softmax(u, axis=axis)
 
 
 class _Activation(Module):

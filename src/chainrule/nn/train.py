@@ -295,8 +295,13 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
     * ``callbacks``: :class:`Callback` objects or functions ``f(info)``;
       ``early_stopping``: an :class:`EarlyStopping` or a patience (int).
     * ``state``: model state to start from (BatchNorm running statistics);
-      the final one is ``history.state``. ``opt_state`` resumes an optimizer
-      (``history.opt_state``).
+      the final one is ``history.state``. ``opt_state`` resumes an optimizer:
+      ``history.opt_state`` of a previous fit or ``opt.init(params)``; with
+      ``trainable``, each trained leaf gets the buffers stored under its own
+      path (:meth:`~chainrule.optim.Optimizer.select_state`), and
+      ``history.opt_state`` comes back in the form given, the frozen leaves'
+      buffers untouched. A state without a trained leaf's path raises a
+      ``ValueError`` naming it.
     * ``progress``: a tqdm bar with loss and accuracy when tqdm is installed,
       a few text lines otherwise; ``False`` for silence.
 
@@ -336,8 +341,19 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
         return loss(out, yb), (new_st, out)
 
     vg = value_and_grad(objective, has_aux=True)
+    given_state = None
     if opt_state is None:
         opt_state = opt.init(flat)
+    elif hasattr(opt, "select_state"):
+        # opt.init(params) covers every parameter, a previous fit's history.opt_state
+        # only the leaves it trained: either way each trained leaf's buffers are found
+        # by its path, never by position (a frozen layer's momentum must not drive
+        # another layer of the same shape). What comes back has the given form.
+        given_state = opt_state
+        opt_state = opt.select_state(opt_state, flat)
+
+    def opt_state_now():
+        return opt_state if given_state is None else opt.merge_state(given_state, opt_state)
 
     cbs = [c if isinstance(c, Callback) else _FunctionCallback(c) for c in callbacks]
     if early_stopping is not None:
@@ -345,7 +361,7 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
                    else EarlyStopping(patience=int(early_stopping)))
     history = History()
     info = _Info(epoch=-1, logs={}, history=history, params=params, state=state,
-                 opt_state=opt_state, has_validation=validation is not None, model=model)
+                 opt_state=opt_state_now(), has_validation=validation is not None, model=model)
     for c in cbs:
         c.on_train_begin(info)
 
@@ -395,7 +411,7 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
             history.log(**logs)
             bar.update(epoch, logs)
             info.epoch, info.logs, info.params, info.state = epoch, logs, params_now, state
-            info.opt_state = opt_state
+            info.opt_state = opt_state_now()
             stop = False
             for c in cbs:
                 try:
@@ -410,6 +426,6 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
     info.params, info.state = assemble(flat), state
     for c in cbs:
         c.on_train_end(info)
-    history.state, history.opt_state = info.state, opt_state
+    history.state, history.opt_state = info.state, opt_state_now()
     history.seconds = time.perf_counter() - t0
     return info.params, history

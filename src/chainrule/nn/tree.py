@@ -12,46 +12,27 @@ Freezing, loading a pre-trained body and checkpoints all name leaves this way.
 {'W': 20.0, 'b': 30.0}
 """
 
+# The walking itself is chainrule.core.tree's (one definition of containers,
+# leaf order and paths for the whole library); these are nn's names for it.
+from ..core import tree as _tree
+
 __all__ = ["tree_map", "leaves", "named_leaves", "get", "replace", "count_params",
            "match", "tree_zeros_like"]
-
-
-def _children(x):
-    """``[(key, child), ...]`` for a container, ``None`` for a leaf."""
-    if isinstance(x, dict):
-        return list(x.items())
-    if isinstance(x, (list, tuple)):
-        return list(enumerate(x))
-    return None
-
-
-def _rebuild(x, values):
-    """A container of ``x``'s type holding ``values`` (in ``_children`` order)."""
-    if isinstance(x, dict):
-        out = {} if type(x) is dict else type(x)()
-        for k, v in zip(x.keys(), values, strict=True):
-            out[k] = v
-        return out
-    if isinstance(x, tuple) and hasattr(x, "_fields"):  # namedtuple
-        return type(x)(*values)
-    return type(x)(values)
 
 
 def tree_map(fn, tree, *rest):
     """Apply ``fn`` leaf by leaf to one tree or several of the same structure.
 
+    A mismatch raises a ``ValueError`` naming the first path where the trees differ.
+
     >>> tree_map(lambda a, b: a + b, [1, {"x": 2}], [10, {"x": 20}])
     [11, {'x': 22}]
+    >>> tree_map(lambda a, b: a + b, {"W": 1}, {"V": 2})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    chainrule.core.tree.StructureError: tree_map: tree 0 and tree 1 differ at 'W': key 'W' ...
     """
-    ch = _children(tree)
-    if ch is None:
-        return fn(tree, *rest)
-    others = [_children(r) for r in rest]
-    for o in others:
-        if o is None or len(o) != len(ch):
-            raise ValueError("tree_map: the trees have different structures")
-    return _rebuild(tree, [tree_map(fn, c, *[o[i][1] for o in others])
-                           for i, (_, c) in enumerate(ch)])
+    return _tree.tree_map(fn, tree, *rest)
 
 
 def named_leaves(tree, prefix=""):
@@ -60,13 +41,7 @@ def named_leaves(tree, prefix=""):
     >>> named_leaves({"W": 1, "b": [2, 3]})
     [('W', 1), ('b/0', 2), ('b/1', 3)]
     """
-    ch = _children(tree)
-    if ch is None:
-        return [(prefix, tree)]
-    out = []
-    for k, c in ch:
-        out.extend(named_leaves(c, f"{prefix}/{k}" if prefix else str(k)))
-    return out
+    return _tree.tree_named_leaves(tree, prefix)
 
 
 def leaves(tree):
@@ -75,13 +50,7 @@ def leaves(tree):
     >>> leaves([1, {"a": 2, "b": ()}])
     [1, 2]
     """
-    return [v for _, v in named_leaves(tree)]
-
-
-def _split(path):
-    if isinstance(path, (list, tuple)):
-        return [str(p) for p in path]
-    return [p for p in str(path).split("/") if p]
+    return _tree.tree_leaves(tree)
 
 
 def match(path, groups):
@@ -97,29 +66,16 @@ def match(path, groups):
     """
     if isinstance(groups, str) or callable(groups):
         groups = [groups]
-    parts = _split(path)
+    parts = _tree.split_path(path)
     for g in groups:
         if callable(g):
             if g(path):
                 return True
             continue
-        gp = _split(g)
+        gp = _tree.split_path(g)
         if parts[:len(gp)] == gp:
             return True
     return False
-
-
-def _step(node, key):
-    if isinstance(node, dict):
-        if key in node:
-            return node[key]
-        for k in node:  # integer keys are written as text in paths
-            if str(k) == key:
-                return node[k]
-        raise KeyError(key)
-    if isinstance(node, (list, tuple)):
-        return node[int(key)]
-    raise KeyError(key)
 
 
 def get(tree, path):
@@ -128,14 +84,7 @@ def get(tree, path):
     >>> get({"body": [{"W": 1.0}]}, "body/0/W")
     1.0
     """
-    node = tree
-    for i, key in enumerate(_split(path)):
-        try:
-            node = _step(node, key)
-        except (KeyError, IndexError, ValueError):
-            done = "/".join(_split(path)[:i]) or "<root>"
-            raise KeyError(f"no entry {key!r} under {done!r} (looking up {path!r})") from None
-    return node
+    return _tree.tree_get(tree, path)
 
 
 def replace(tree, path, value):
@@ -144,13 +93,7 @@ def replace(tree, path, value):
     >>> replace({"a": [1, 2], "b": 3}, "a/1", 20)
     {'a': [1, 20], 'b': 3}
     """
-    parts = _split(path)
-    if not parts:
-        return value
-    get(tree, path)  # raises a clear KeyError when the path does not exist
-    head, rest = parts[0], parts[1:]
-    ch = _children(tree)
-    return _rebuild(tree, [replace(c, rest, value) if str(k) == head else c for k, c in ch])
+    return _tree.tree_replace(tree, path, value)
 
 
 def tree_zeros_like(tree):
