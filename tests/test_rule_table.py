@@ -1,10 +1,13 @@
-"""Checks every entry of the rule table (tests/rules/table_*.py), and that
-every registered primitive and composite has an entry.
+"""Checks every entry of the rule table (tests/rules/table_*.py), that every
+registered primitive and composite has an entry, and that the table executes
+every registered rule (each VJP and JVP, per argument).
 
 Nothing is skipped silently: an entry or argument that a check cannot apply
 to is a ``pytest.skip`` with its reason.
 """
 
+import contextlib
+import functools
 import importlib
 import pkgutil
 
@@ -42,6 +45,86 @@ def _import_all_modules():
 CASES = _load_cases()
 PARAMS = [pytest.param(c, k, id=f"{c.id}-{k}") for c in CASES for k in range(len(c.arglists))]
 TOL = dict(rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------
+# Which registered rules the table executes
+# ----------------------------------------------------------------------------
+
+_TABLE_TESTS = ("test_rule_against_finite_differences", "test_vjp_is_transpose_of_jvp",
+                "test_batched_jacobians")
+_EXECUTED = set()  # (primitive, argnum or "joint" or "value_and_jvp", "rev" or "fwd")
+_BATCHED = set()   # the same, executed with a batch of tangents or cotangents
+_RAN = set()       # node ids of the table tests that ran in this session
+_IN_BATCH = [False]
+
+
+@contextlib.contextmanager
+def _batched():
+    """Rules executed inside are counted as run in their batched form."""
+    _IN_BATCH[0] = True
+    try:
+        yield
+    finally:
+        _IN_BATCH[0] = False
+
+# Registered rules that no table entry can reach, each with its reason (printed
+# by test_every_registered_rule_was_executed). Empty: every rule is reachable.
+UNREACHABLE = {}
+
+
+def _registered_rules():
+    """Every (primitive, argnum, mode) rule registered, with where it lives:
+    ``(key, owner, slot)``, ``owner[slot]`` (a dict) or ``getattr(owner, slot)``."""
+    for name, prim in PRIMITIVES.items():
+        for mode, table in (("rev", prim.vjps), ("fwd", prim.jvps)):
+            for i in table:
+                yield (name, i, mode), table, i
+        for attr, key in (("vjp_joint", (name, "joint", "rev")),
+                          ("jvp_joint", (name, "joint", "fwd")),
+                          ("value_and_jvp", (name, "value_and_jvp", "fwd"))):
+            if getattr(prim, attr) is not None:
+                yield key, prim, attr
+
+
+def _counting(rule, key, fused):
+    @functools.wraps(rule)  # keeps __wrapped__
+    def counted(*args, **kwargs):
+        out = rule(*args, **kwargs)
+        if not fused or out is not None:  # a fused value_and_jvp may decline (None)
+            _EXECUTED.add(key)
+            if _IN_BATCH[0]:
+                _BATCHED.add(key)
+        return out
+    return counted
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_rule_executions():
+    """Wrap every registered rule in a counter while this module runs."""
+    _import_all_modules()
+    restore = []
+    for key, owner, slot in list(_registered_rules()):
+        is_dict = isinstance(owner, dict)
+        rule = owner[slot] if is_dict else getattr(owner, slot)
+        wrapped = _counting(rule, key, fused=slot == "value_and_jvp")
+        if is_dict:
+            owner[slot] = wrapped
+        else:
+            setattr(owner, slot, wrapped)
+        restore.append((owner, slot, rule, is_dict))
+    yield
+    for owner, slot, rule, is_dict in reversed(restore):
+        if is_dict:
+            owner[slot] = rule
+        else:
+            setattr(owner, slot, rule)
+
+
+@pytest.fixture(autouse=True)
+def _record_table_test(request):
+    if request.node.originalname in _TABLE_TESTS:
+        _RAN.add(request.node.nodeid)
 
 
 # ----------------------------------------------------------------------------
@@ -176,14 +259,16 @@ def _check_real_input(case, f, x, i):
     if any(onp.iscomplexobj(y) for y in y_leaves):
         modes.append(("jacobian", jacobian))  # its choice of mode must not matter
     for name, jac in modes:
-        got = _leaves(jac(f)(x))
+        with _batched():
+            got = _leaves(jac(f)(x))
         assert len(got) == len(num), name
         for j, (g, n) in enumerate(zip(got, num)):
             assert g.dtype.kind == n.dtype.kind, (name, j, g.dtype, n.dtype)
             onp.testing.assert_allclose(g, n, **TOL, err_msg=f"{name} arg {i} output {j}")
     if case.hessian and case.order >= 2:
         s = _real_scalar(f, y_leaves)
-        h = jacfwd(jacrev(s))(x)
+        with _batched():
+            h = jacfwd(jacrev(s))(x)
         hnum = numerical_jacobian(lambda z: onp.asarray(jacrev(s)(z)), x)
         onp.testing.assert_allclose(h, hnum, rtol=1e-4, atol=1e-5, err_msg=f"hessian arg {i}")
 
@@ -202,7 +287,8 @@ def _check_complex_input(case, f, x, i):
     x = onp.asarray(x)
     n = x.size
     dirs = onp.concatenate([onp.eye(n), 1j * onp.eye(n)]).reshape((2 * n,) + x.shape)
-    y, tans = _jvp_engine(f, x, dirs, batch_shape=(2 * n,))
+    with _batched():
+        y, tans = _jvp_engine(f, x, dirs, batch_shape=(2 * n,))
     y_leaves, y_spec = tree_flatten(y)
     y_leaves = [onp.asarray(v) for v in y_leaves]
     tans = _leaves(tans)
@@ -211,7 +297,8 @@ def _check_complex_input(case, f, x, i):
 
     _, pb = _vjp_engine(f, x)
     cts = _output_basis(y_leaves)
-    pulled = onp.asarray(pb(tree_unflatten(y_spec, cts)))
+    with _batched():
+        pulled = onp.asarray(pb(tree_unflatten(y_spec, cts)))
     for r in range(cts[0].shape[0]):
         one = pb(tree_unflatten(y_spec, [c[r] for c in cts]))
         onp.testing.assert_allclose(pulled[r], one, rtol=1e-10, atol=1e-12,
@@ -226,7 +313,8 @@ def _check_complex_input(case, f, x, i):
     if all(onp.allclose(t[n:], 1j * t[:n], rtol=1e-9, atol=1e-12) for t in tans):
         want = [onp.moveaxis(t[:n], 0, -1).reshape(t.shape[1:] + x.shape) for t in tans]
         for name, jac in (("jacfwd", jacfwd), ("jacrev", jacrev), ("jacobian", jacobian)):
-            got = _leaves(jac(f, holomorphic=True)(x))
+            with _batched():
+                got = _leaves(jac(f, holomorphic=True)(x))
             for j, (g, w) in enumerate(zip(got, want)):
                 onp.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12,
                                             err_msg=f"{name}(holomorphic=True) arg {i} out {j}")
@@ -237,7 +325,8 @@ def _check_complex_input(case, f, x, i):
 
         def grad_s(z):
             return _vjp_engine(s, z)[1](1.0)
-        _, h = _jvp_engine(grad_s, x, dirs, batch_shape=(2 * n,))
+        with _batched():
+            _, h = _jvp_engine(grad_s, x, dirs, batch_shape=(2 * n,))
         (hnum,) = _directional_differences(grad_s, x, dirs)
         onp.testing.assert_allclose(h, hnum, rtol=1e-4, atol=1e-5,
                                     err_msg=f"batched second derivative arg {i}")
@@ -272,3 +361,25 @@ def test_every_rule_has_a_table_entry():
     covered = {name for c in CASES for name in c.covers}
     missing = sorted((set(PRIMITIVES) | set(COMPOSITES)) - covered)
     assert not missing, f"registered without a rule-table entry: {missing}"
+
+
+def test_every_registered_rule_was_executed(request):
+    """Every registered rule (each primitive's VJP and JVP per argument, its
+    joint rules and fused value_and_jvp) ran at least once in the table above.
+    Must stay the last test of this module."""
+    expected = len(_TABLE_TESTS) * len(PARAMS)
+    if len(_RAN) < expected:
+        pytest.skip(f"only {len(_RAN)} of the {expected} rule-table tests ran in this session "
+                    "(-k or a selection): rule coverage needs the whole table")
+    if request.session.testsfailed:
+        pytest.skip(f"{request.session.testsfailed} test(s) failed before this one: a failing "
+                    "check stops before the rules after it, so coverage would be misleading")
+    for key, reason in sorted(UNREACHABLE.items(), key=str):
+        print(f"not reachable from the table: {key}: {reason}")
+    registered = {key for key, _, _ in _registered_rules()}
+    missing = sorted(registered - _EXECUTED - set(UNREACHABLE), key=str)
+    assert not missing, (f"{len(missing)} registered rules never executed by the rule table "
+                         f"(primitive, argnum, mode): {missing}")
+    unbatched = sorted(registered - _BATCHED - set(UNREACHABLE), key=str)
+    assert not unbatched, (f"{len(unbatched)} registered rules never executed with a batch of "
+                           f"tangents or cotangents (test_batched_jacobians): {unbatched}")
