@@ -68,6 +68,7 @@ def _batched():
     finally:
         _IN_BATCH[0] = False
 
+
 # Registered rules that no table entry can reach, each with its reason (printed
 # by test_every_registered_rule_was_executed). Empty: every rule is reachable.
 UNREACHABLE = {}
