@@ -48,8 +48,9 @@ from chainrule.test_util import check_grads, combo_check
 from chainrule.tracer import getval, isbox
 
 # ----------------------------------------------------------------------------
-# Helpers that autograd.test_util has and chainrule.test_util lacks (see the
-# xfail test_test_util_has_autograd_helpers), written here for the ports.
+# autograd.test_util's helpers as autograd writes them (through vspace), for
+# the ports; chainrule.test_util's own are tested in
+# test_test_util_has_autograd_helpers.
 # ----------------------------------------------------------------------------
 
 TOL = 1e-6
@@ -141,15 +142,55 @@ def test_core_reexports_are_lazy():
 # --- things of autograd's API that live in files this layer does not own ----
 
 def test_toplevel_builtins_and_primitive():
-    from chainrule import dict, isinstance, list, primitive, tuple, type  # noqa: F401
+    import chainrule.builtins
+    from chainrule import dict, isinstance, list, primitive, tuple, type
+    assert (dict, isinstance, list, tuple, type) == (
+        ag_dict, ag_isinstance, ag_list, ag_tuple, chainrule.builtins.type)
+    # isinstance and type look through a traced value to the value inside
+    seen = []
+
+    def f(x):
+        seen.append((isinstance(x, onp.ndarray), type(x)))
+        return np.sum(x ** 2)
+    grad(f)(onp.ones(2))
+    assert seen == [(True, onp.ndarray)]
+    assert isinstance((1.0,), tuple) and not isinstance([1.0], tuple)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+
+        @primitive
+        def twice(x):
+            return 2.0 * x
+        twice.defgrad(lambda ans, x: lambda g: 3.0 * g)  # a deliberately wrong rule
+    assert grad(lambda x: twice(x))(1.0) == 3.0  # the rule is used, not traced through
 
 
-def test_make_ggnvp_exists():
-    from chainrule import make_ggnvp  # noqa: F401
+def _make_explicit_ggnvp(f, g=lambda x: 0.5 * np.dot(x, x)):
+    def ggnvp_maker(x):
+        J, H = jacobian(f)(x), hessian(g)(f(x))
+        return lambda v: np.dot(J.T, np.dot(H, np.dot(J, v)))
+    return ggnvp_maker
+
+
+@pytest.mark.parametrize("g", [None, lambda y: np.sum(2.0 * y ** 2 + y ** 4)],
+                         ids=["default-g", "g"])
+def test_make_ggnvp(g):
+    # autograd's test_make_ggnvp and test_make_ggnvp_nondefault_g
+    from chainrule import make_ggnvp
+    A, x, v = npr.randn(5, 4), npr.randn(4), npr.randn(4)
+    for fun in (lambda x: np.dot(A, x), lambda x: np.tanh(np.dot(A, x))):
+        explicit = _make_explicit_ggnvp(fun) if g is None else _make_explicit_ggnvp(fun, g)
+        ours = make_ggnvp(fun) if g is None else make_ggnvp(fun, g)
+        check_equivalent(ours(x)(v), explicit(x)(v))
 
 
 def test_test_util_has_autograd_helpers():
-    from chainrule.test_util import check_equivalent, scalar_close  # noqa: F401
+    from chainrule.test_util import check_equivalent, scalar_close
+    assert scalar_close(1.0, 1.0 + 1e-9) and not scalar_close(1.0, 1.01)
+    check_equivalent({"a": onp.ones(2)}, {"a": onp.ones(2) + 1e-9})
+    with pytest.raises(AssertionError):
+        check_equivalent(onp.ones(2), onp.array([1.0, 1.5]))
 
 
 def test_check_grads_argnum_keyword():
@@ -159,12 +200,24 @@ def test_check_grads_argnum_keyword():
 
 
 def test_numpy_submodules():
-    importlib.import_module("chainrule.numpy.numpy_vspaces")
-    importlib.import_module("chainrule.numpy.numpy_boxes")
+    import chainrule.vspace
+    from chainrule.core.trace import Box as CoreBox
+    vspaces = importlib.import_module("chainrule.numpy.numpy_vspaces")
+    boxes = importlib.import_module("chainrule.numpy.numpy_boxes")
+    assert vspaces.ArrayVSpace is chainrule.vspace.ArrayVSpace
+    assert vspace(onp.ones(2)) == vspaces.ArrayVSpace(onp.ones(2))
+    assert isinstance(vspace(onp.ones(2, complex)), vspaces.ComplexArrayVSpace)
+    assert boxes.ArrayBox is CoreBox
+    # unbroadcast_f sums a cotangent back to its target's shape
+    g = boxes.unbroadcast_f(onp.ones(3), lambda g: 2.0 * g)(onp.ones((2, 3)))
+    onp.testing.assert_array_equal(g, [4.0, 4.0, 4.0])
 
 
 def test_differential_operators_module():
-    importlib.import_module("chainrule.differential_operators")
+    import chainrule
+    ops = importlib.import_module("chainrule.differential_operators")
+    for name in AUTOGRAD_TOPLEVEL + ["make_ggnvp", "make_jvp_reversemode"]:
+        assert getattr(ops, name) is getattr(chainrule.transforms, name), name
 
 
 # ============================================================================
@@ -359,10 +412,10 @@ def test_deprecated_defgrad_wrapper():
     def new_mul(x, y):
         return x * y
 
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
+    with pytest.warns(DeprecationWarning, match="defgrad is deprecated") as w:
         new_mul.defgrad(lambda ans, x, y: lambda g: y * g)
         new_mul.defgrad(lambda ans, x, y: lambda g: x * g, argnum=1)
+    assert len(w) == 2
     check_grads(new_mul, modes=["rev"])(npr.randn(2, 2), npr.randn(2, 2))
 
 
@@ -388,21 +441,31 @@ def test_deprecated_defvjp_is_zero_wrapper():
     def new_mul(x, y):
         return 0 * x * y
 
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
+    with pytest.warns(DeprecationWarning, match="defvjp_is_zero is deprecated"):
         new_mul.defvjp_is_zero([0, 1])
+    assert grad(lambda x: np.sum(new_mul(x, 3.0)))(onp.ones(2)).tolist() == [0.0, 0.0]
     check_grads(new_mul, modes=["rev"])(npr.randn(2, 2), npr.randn(2, 2))
 
 
 def test_deprecated_quick_grad_check_wrapper():
+    from chainrule.extend import defvjp, primitive
+    from chainrule.test_util import GradientCheckError
     from chainrule.util import quick_grad_check
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
+    with pytest.warns(DeprecationWarning, match="quick_grad_check is deprecated"):
         quick_grad_check(lambda x, y: x**2 + y, 1.0, (2.0,))
+
+    @primitive
+    def wrong_square(x):
+        return x ** 2
+    defvjp(wrong_square, lambda ans, x: lambda g: g * x)  # should be 2 x
+    with pytest.warns(DeprecationWarning), pytest.raises(GradientCheckError):
+        quick_grad_check(lambda x, y: wrong_square(x) + y, 1.0, (2.0,))
 
 
 def test_partial():
-    grad(partial(lambda x, y: x, y=1))
+    # autograd's test only builds grad(partial(...)); this one calls it
+    assert grad(partial(lambda x, y: x * y, y=3.0))(2.0) == 3.0
+    assert grad(partial(lambda x, y: x * y, 2.0))(5.0) == 2.0
 
 
 def test_dtypes():
@@ -410,8 +473,12 @@ def test_dtypes():
         return np.real(np.sum(x**2))
     assert grad(f)(npr.randn(10, 10).astype(np.float32)).dtype.type is np.float32
     assert grad(f)(npr.randn(10, 10).astype(np.float16)).dtype.type is np.float16
-    grad(f)(npr.randn(10, 10).astype(np.longdouble))
-    grad(f)(npr.randn(10, 10).astype(np.clongdouble))
+    x = npr.randn(10, 10).astype(np.longdouble)
+    g = grad(f)(x)
+    assert g.dtype.type is np.longdouble and np.allclose(g, 2 * x)
+    z = (npr.randn(10, 10) + 1j * npr.randn(10, 10)).astype(np.clongdouble)
+    g = grad(f)(z)  # autograd's convention: the VJP of z**2 is g * 2z
+    assert g.dtype.type is np.clongdouble and np.allclose(g, 2 * z)
 
 
 def test_checkpoint_correctness():

@@ -1,12 +1,75 @@
-"""The README's Python examples run as written (the documentation stays true)."""
+"""The README's Python examples run as written, and what they say about their
+results is true (the documentation stays true)."""
 
+import contextlib
+import io
 import pathlib
 import re
 
+import numpy as onp
 import pytest
+
+from chainrule import grad
+from chainrule.test_util import check_grads, numerical_grad
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+def _quick_start(ns):
+    W, V, X, Y, loss = ns["W"], ns["V"], ns["X"], ns["Y"], ns["loss"]
+    num_w = numerical_grad(lambda w: loss(w, V, X, Y))(W)
+    num_v = numerical_grad(lambda v: loss(W, v, X, Y))(V)
+    onp.testing.assert_allclose(ns["dW"], num_w, rtol=1e-5, atol=1e-8)
+    onp.testing.assert_allclose(ns["dV"], num_v, rtol=1e-5, atol=1e-8)
+    x = ns["x"]
+    onp.testing.assert_allclose(ns["ydot"], onp.cos(x), rtol=1e-14)
+    onp.testing.assert_allclose(ns["xbar"], 1 - onp.tanh(x) ** 2, rtol=1e-14)
+    onp.testing.assert_allclose(ns["H"], onp.diag(2 * onp.cos(2 * x)), atol=1e-14)
+
+
+def _lecture(ns):
+    w0, w1, x = 0.5, 2.0, 1.5
+    a5 = w1 * x + w0
+    assert abs(ns["dy2_dw1"] - 0.526174841534) < 1e-12  # "== 0.526174841534..."
+    assert ns["dy1_dw1"] == pytest.approx(x * onp.cos(a5), rel=1e-14)
+    assert ns["dy2_dw0"] == pytest.approx(-onp.sin(a5), rel=1e-14)
+    assert ns["dy2_dx"] == pytest.approx(-w1 * onp.sin(a5), rel=1e-14)
+
+
+def _explain(ns):
+    g = ns["rv"].gradient
+    assert g == pytest.approx({"w0": 0.350783, "w1": 0.526175, "x": 0.701566}, abs=1e-6)
+    cost = ns["ex"].jacobian_cost()
+    assert (cost.forward_passes, cost.backward_passes) == (3, 2)  # "3 forward or 2 backward"
+
+
+def _explain_mlp(ns):
+    assert "1 backward pass instead of 41 forward passes" in ns["ex"].jacobian_cost().conclusion
+
+
+def _iris(ns):
+    acc = ns["nn"].accuracy(ns["model"](ns["params"], ns["X"]), ns["y"])
+    assert round(float(ns["history"].loss[-1]), 3) == 0.091  # "# 0.091 0.973"
+    assert round(float(acc), 3) == 0.973
+
+
+def _new_primitive(ns):
+    f = ns["logsumexp1d"]
+    x = onp.array([0.5, -1.0, 2.0])
+    onp.testing.assert_allclose(grad(f)(x), onp.exp(x) / onp.sum(onp.exp(x)), rtol=1e-14)
+    check_grads(f, modes=("fwd", "rev"), order=1)(x)
+
+
+# What each block says about its results, found by a line of the block.
+CLAIMS = [
+    ("dW, dV = grad(loss, argnums=(0, 1))(W, V, X, Y)", _quick_start),
+    ("(y1, y2), (dy1_dw1, dy2_dw1) = jvp(f,", _lecture),
+    ('rv = ex.reverse(output="y2")', _explain),
+    ('print(ex.jacobian_cost().conclusion)', _explain_mlp),
+    ("params, history = nn.fit(model, params, opt, X, y,", _iris),
+    ("def logsumexp1d(x):", _new_primitive),
+]
 
 
 def test_readme_has_examples():
@@ -15,7 +78,13 @@ def test_readme_has_examples():
 
 @pytest.mark.parametrize("k", range(len(BLOCKS)))
 def test_readme_block_runs(k):
+    checks = [c for marker, c in CLAIMS if marker in BLOCKS[k]]
+    assert checks, (f"README block {k} has no checked claim: add what it says about its "
+                    f"results to CLAIMS in tests/test_readme.py:\n{BLOCKS[k]}")
     namespace = {}
     # Blocks build on each other (the quick start defines np and the transforms).
-    for code in BLOCKS[: k + 1]:
-        exec(compile(code, f"README block {k}", "exec"), namespace)  # noqa: S102 - our own docs
+    with contextlib.redirect_stdout(io.StringIO()):
+        for code in BLOCKS[: k + 1]:
+            exec(compile(code, f"README block {k}", "exec"), namespace)  # noqa: S102 - our docs
+    for check in checks:
+        check(namespace)

@@ -1,6 +1,13 @@
-"""Checks every entry of the rule table (tests/rules/table_*.py), and that
-every registered primitive and composite has an entry."""
+"""Checks every entry of the rule table (tests/rules/table_*.py), that every
+registered primitive and composite has an entry, and that the table executes
+every registered rule (each VJP and JVP, per argument).
 
+Nothing is skipped silently: an entry or argument that a check cannot apply
+to is a ``pytest.skip`` with its reason.
+"""
+
+import contextlib
+import functools
 import importlib
 import pkgutil
 
@@ -8,9 +15,11 @@ import numpy as onp
 import pytest
 
 import chainrule
-from chainrule import jacfwd, jacrev, jvp, vjp
+from chainrule import jacfwd, jacobian, jacrev, jvp, vjp
+from chainrule.core.tree import tree_flatten, tree_unflatten
 from chainrule.numpy import COMPOSITES, PRIMITIVES
 from chainrule.test_util import check_grads, numerical_jacobian
+from chainrule.transforms import _jvp_engine, _vjp_engine
 
 from . import rules
 from .rules import Const
@@ -35,7 +44,93 @@ def _import_all_modules():
 
 CASES = _load_cases()
 PARAMS = [pytest.param(c, k, id=f"{c.id}-{k}") for c in CASES for k in range(len(c.arglists))]
+TOL = dict(rtol=1e-5, atol=1e-6)
 
+
+# ----------------------------------------------------------------------------
+# Which registered rules the table executes
+# ----------------------------------------------------------------------------
+
+_TABLE_TESTS = ("test_rule_against_finite_differences", "test_vjp_is_transpose_of_jvp",
+                "test_batched_jacobians")
+_EXECUTED = set()  # (primitive, argnum or "joint" or "value_and_jvp", "rev" or "fwd")
+_BATCHED = set()   # the same, executed with a batch of tangents or cotangents
+_RAN = set()       # node ids of the table tests that ran in this session
+_IN_BATCH = [False]
+
+
+@contextlib.contextmanager
+def _batched():
+    """Rules executed inside are counted as run in their batched form."""
+    _IN_BATCH[0] = True
+    try:
+        yield
+    finally:
+        _IN_BATCH[0] = False
+
+
+# Registered rules that no table entry can reach, each with its reason (printed
+# by test_every_registered_rule_was_executed). Empty: every rule is reachable.
+UNREACHABLE = {}
+
+
+def _registered_rules():
+    """Every (primitive, argnum, mode) rule registered, with where it lives:
+    ``(key, owner, slot)``, ``owner[slot]`` (a dict) or ``getattr(owner, slot)``."""
+    for name, prim in PRIMITIVES.items():
+        for mode, table in (("rev", prim.vjps), ("fwd", prim.jvps)):
+            for i in table:
+                yield (name, i, mode), table, i
+        for attr, key in (("vjp_joint", (name, "joint", "rev")),
+                          ("jvp_joint", (name, "joint", "fwd")),
+                          ("value_and_jvp", (name, "value_and_jvp", "fwd"))):
+            if getattr(prim, attr) is not None:
+                yield key, prim, attr
+
+
+def _counting(rule, key, fused):
+    @functools.wraps(rule)  # keeps __wrapped__
+    def counted(*args, **kwargs):
+        out = rule(*args, **kwargs)
+        if not fused or out is not None:  # a fused value_and_jvp may decline (None)
+            _EXECUTED.add(key)
+            if _IN_BATCH[0]:
+                _BATCHED.add(key)
+        return out
+    return counted
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_rule_executions():
+    """Wrap every registered rule in a counter while this module runs."""
+    _import_all_modules()
+    restore = []
+    for key, owner, slot in list(_registered_rules()):
+        is_dict = isinstance(owner, dict)
+        rule = owner[slot] if is_dict else getattr(owner, slot)
+        wrapped = _counting(rule, key, fused=slot == "value_and_jvp")
+        if is_dict:
+            owner[slot] = wrapped
+        else:
+            setattr(owner, slot, wrapped)
+        restore.append((owner, slot, rule, is_dict))
+    yield
+    for owner, slot, rule, is_dict in reversed(restore):
+        if is_dict:
+            owner[slot] = rule
+        else:
+            setattr(owner, slot, rule)
+
+
+@pytest.fixture(autouse=True)
+def _record_table_test(request):
+    if request.node.originalname in _TABLE_TESTS:
+        _RAN.add(request.node.nodeid)
+
+
+# ----------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------
 
 def _materialize(case, k, seed=0):
     rng = onp.random.default_rng(seed)
@@ -46,6 +141,7 @@ def _materialize(case, k, seed=0):
         else:
             args.append(a(rng))
             diff.append(i)
+    assert diff, f"{case.id}: the entry differentiates no argument, so no check would apply"
     return args, diff
 
 
@@ -63,6 +159,66 @@ def _randn_like(x, rng):
     return r + 1j * rng.standard_normal(x.shape) if onp.iscomplexobj(x) else r
 
 
+def _leaves(tree):
+    return [onp.asarray(v) for v in tree_flatten(tree)[0]]
+
+
+def _directional_differences(f, x, directions, eps=1e-6):
+    """Central differences of every output leaf along each direction:
+    one ``(len(directions), *leaf.shape)`` array per leaf."""
+    rows = []
+    for d in directions:
+        hi, lo = _leaves(f(x + eps / 2 * d)), _leaves(f(x - eps / 2 * d))
+        rows.append([(h - lo_) / eps for h, lo_ in zip(hi, lo)])
+    return [onp.stack(r) for r in zip(*rows)]
+
+
+def _numerical_jacobians(f, x, eps=1e-6):
+    """Finite-difference Jacobian ``leaf.shape + x.shape`` of every output leaf."""
+    x = onp.asarray(x)
+    n = x.size
+    basis = onp.eye(n).reshape((n,) + x.shape)
+    cols = _directional_differences(f, x, basis, eps)
+    return [onp.moveaxis(c, 0, -1).reshape(c.shape[1:] + x.shape) for c in cols]
+
+
+def _output_basis(y_leaves):
+    """The cotangent basis of the output, as a batch: e_j for every element,
+    and i·e_j too for every element of a complex leaf. One ``(M, *leaf.shape)``
+    array per leaf, zero outside the leaf's own rows."""
+    blocks = []
+    for y in y_leaves:
+        eye = onp.eye(y.size)
+        blocks.append(onp.concatenate([eye, 1j * eye]) if onp.iscomplexobj(y) else eye)
+    total = sum(b.shape[0] for b in blocks)
+    out, start = [], 0
+    for y, b in zip(y_leaves, blocks):
+        u = onp.zeros((total, y.size), b.dtype)
+        u[start:start + b.shape[0]] = b
+        out.append(u.reshape((total,) + y.shape))
+        start += b.shape[0]
+    return out
+
+
+def _real_scalar(f, y_leaves, seed=2):
+    """s(x) = Σ Re(conj(w) · f(x)) over the output leaves, w random: a real
+    scalar function for the second-order checks."""
+    rng = onp.random.default_rng(seed)
+    ws = [_randn_like(y, rng) for y in y_leaves]
+    import chainrule.numpy as cnp
+
+    def s(z):
+        total = 0.0
+        for y, w in zip(tree_flatten(f(z))[0], ws):
+            total = total + cnp.sum(cnp.real(onp.conj(w) * y))
+        return total
+    return s
+
+
+# ----------------------------------------------------------------------------
+# The table's checks
+# ----------------------------------------------------------------------------
+
 @pytest.mark.parametrize("case,k", PARAMS)
 def test_rule_against_finite_differences(case, k):
     args, diff = _materialize(case, k)
@@ -72,7 +228,8 @@ def test_rule_against_finite_differences(case, k):
 
 @pytest.mark.parametrize("case,k", PARAMS)
 def test_vjp_is_transpose_of_jvp(case, k):
-    """⟨vjp(u), v⟩ = ⟨u, jvp(v)⟩ for random u and v, argument by argument."""
+    """⟨vjp(u), v⟩ = ⟨u, jvp(v)⟩ for random u and v, argument by argument
+    (for several outputs: one u per output, the inner products summed)."""
     if set(case.modes) != {"fwd", "rev"}:
         pytest.skip("entry has one mode only")
     args, diff = _materialize(case, k)
@@ -82,50 +239,148 @@ def test_vjp_is_transpose_of_jvp(case, k):
         x = args[i]
         v = _randn_like(x, rng)
         y, jv = jvp(f, (x,), (v,))
-        if isinstance(y, (tuple, list)):
-            continue
-        u = _randn_like(y, rng)
+        y_leaves, y_spec = tree_flatten(y)
+        us = [_randn_like(o, rng) for o in y_leaves]
         _, pb = vjp(f, x)
-        (ct,) = pb(onp.conj(u) if onp.iscomplexobj(u) else u)
+        (ct,) = pb(tree_unflatten(y_spec, [onp.conj(u) if onp.iscomplexobj(u) else u
+                                           for u in us]))
         lhs = onp.real(onp.vdot(onp.ravel(v), onp.conj(onp.ravel(ct))))
-        rhs = onp.real(onp.vdot(onp.ravel(u), onp.ravel(jv)))
+        rhs = sum(onp.real(onp.vdot(onp.ravel(u), onp.ravel(t)))
+                  for u, t in zip(us, tree_flatten(jv)[0]))
         assert abs(lhs - rhs) <= 1e-8 * (1 + abs(lhs) + abs(rhs)), (i, lhs, rhs)
+
+
+def _check_real_input(case, f, x, i):
+    """jacfwd, jacrev (and, for complex outputs, jacobian) equal the
+    finite-difference Jacobian of every output leaf, complex ones included;
+    and so does the batched second derivative jacfwd(jacrev(s))."""
+    y_leaves = _leaves(f(x))
+    num = _numerical_jacobians(f, x)
+    modes = [("jacfwd", jacfwd), ("jacrev", jacrev)]
+    if any(onp.iscomplexobj(y) for y in y_leaves):
+        modes.append(("jacobian", jacobian))  # its choice of mode must not matter
+    for name, jac in modes:
+        with _batched():
+            got = _leaves(jac(f)(x))
+        assert len(got) == len(num), name
+        for j, (g, n) in enumerate(zip(got, num)):
+            assert g.dtype.kind == n.dtype.kind, (name, j, g.dtype, n.dtype)
+            onp.testing.assert_allclose(g, n, **TOL, err_msg=f"{name} arg {i} output {j}")
+    if case.hessian and case.order >= 2:
+        s = _real_scalar(f, y_leaves)
+        with _batched():
+            h = jacfwd(jacrev(s))(x)
+        hnum = numerical_jacobian(lambda z: onp.asarray(jacrev(s)(z)), x)
+        onp.testing.assert_allclose(h, hnum, rtol=1e-4, atol=1e-5, err_msg=f"hessian arg {i}")
+
+
+def _check_complex_input(case, f, x, i):
+    """A complex input: the rules' batched forms, directly.
+
+    Forward: the 2n tangents e_k and i·e_k pushed through in one pass equal
+    central differences along them. Reverse: the whole cotangent basis (e_j,
+    and i·e_j for complex outputs) pulled back in one pass equals the
+    pullbacks one vector at a time, and is the transpose of the forward
+    pass: Re Σ d_k·vjp(c_r) = Re Σ c_r·jvp(d_k) for every pair. Jacobians
+    refuse the input without holomorphic=True; where the function is
+    holomorphic (Cauchy-Riemann holds for its tangents), every mode with
+    holomorphic=True gives f'(z)."""
+    x = onp.asarray(x)
+    n = x.size
+    dirs = onp.concatenate([onp.eye(n), 1j * onp.eye(n)]).reshape((2 * n,) + x.shape)
+    with _batched():
+        y, tans = _jvp_engine(f, x, dirs, batch_shape=(2 * n,))
+    y_leaves, y_spec = tree_flatten(y)
+    y_leaves = [onp.asarray(v) for v in y_leaves]
+    tans = _leaves(tans)
+    for j, (t, d) in enumerate(zip(tans, _directional_differences(f, x, dirs))):
+        onp.testing.assert_allclose(t, d, **TOL, err_msg=f"batched jvp arg {i} output {j}")
+
+    _, pb = _vjp_engine(f, x)
+    cts = _output_basis(y_leaves)
+    with _batched():
+        pulled = onp.asarray(pb(tree_unflatten(y_spec, cts)))
+    for r in range(cts[0].shape[0]):
+        one = pb(tree_unflatten(y_spec, [c[r] for c in cts]))
+        onp.testing.assert_allclose(pulled[r], one, rtol=1e-10, atol=1e-12,
+                                    err_msg=f"batched vjp arg {i}, cotangent {r}")
+    lhs = onp.real(dirs.reshape(2 * n, -1) @ pulled.reshape(len(pulled), -1).T)
+    rhs = sum(onp.real(t.reshape(2 * n, -1) @ c.reshape(len(c), -1).T) for t, c in zip(tans, cts))
+    onp.testing.assert_allclose(lhs, rhs, rtol=1e-8, atol=1e-10,
+                                err_msg=f"batched vjp is not the transpose of jvp, arg {i}")
+
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        jacfwd(f)(x)
+    if all(onp.allclose(t[n:], 1j * t[:n], rtol=1e-9, atol=1e-12) for t in tans):
+        want = [onp.moveaxis(t[:n], 0, -1).reshape(t.shape[1:] + x.shape) for t in tans]
+        for name, jac in (("jacfwd", jacfwd), ("jacrev", jacrev), ("jacobian", jacobian)):
+            with _batched():
+                got = _leaves(jac(f, holomorphic=True)(x))
+            for j, (g, w) in enumerate(zip(got, want)):
+                onp.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12,
+                                            err_msg=f"{name}(holomorphic=True) arg {i} out {j}")
+
+    if case.hessian and case.order >= 2:
+        # second order, batched: the 2n tangents through the gradient of a real scalar
+        s = _real_scalar(f, y_leaves)
+
+        def grad_s(z):
+            return _vjp_engine(s, z)[1](1.0)
+        with _batched():
+            _, h = _jvp_engine(grad_s, x, dirs, batch_shape=(2 * n,))
+        (hnum,) = _directional_differences(grad_s, x, dirs)
+        onp.testing.assert_allclose(h, hnum, rtol=1e-4, atol=1e-5,
+                                    err_msg=f"batched second derivative arg {i}")
 
 
 @pytest.mark.parametrize("case,k", PARAMS)
 def test_batched_jacobians(case, k):
-    """jacfwd pushes all basis tangents at once, jacrev pulls all basis
-    cotangents at once: both must equal the finite-difference Jacobian, and
-    so must the batched second derivative jacfwd(jacrev(.))."""
-    if not case.jac or set(case.modes) != {"fwd", "rev"}:
+    """Batched tangents and cotangents through every rule: for real inputs,
+    jacfwd pushes all basis tangents at once and jacrev pulls all basis
+    cotangents at once, and both (and the batched second derivative
+    jacfwd(jacrev(.))) equal finite differences, complex outputs and several
+    outputs included; for complex inputs, see _check_complex_input."""
+    if not case.jac:
         pytest.skip("entry opts out of batched Jacobians")
+    if set(case.modes) != {"fwd", "rev"}:
+        pytest.skip("entry has one mode only")
     args, diff = _materialize(case, k)
     for i in diff:
-        x = args[i]
-        if onp.iscomplexobj(x) or onp.ndim(x) == 0 and not isinstance(x, onp.ndarray):
-            continue
         f = _partial(case.fun, args, i)
-        y = f(x)
-        if isinstance(y, (tuple, list)) or onp.iscomplexobj(y):
-            continue
-        num = numerical_jacobian(f, x)
-        tol = dict(rtol=1e-5, atol=1e-6)
-        onp.testing.assert_allclose(jacfwd(f)(x), num, **tol, err_msg=f"jacfwd arg {i}")
-        onp.testing.assert_allclose(jacrev(f)(x), num, **tol, err_msg=f"jacrev arg {i}")
-        if case.hessian and case.order >= 2:
-            w = onp.random.default_rng(2).standard_normal(onp.shape(y))
-            import chainrule.numpy as cnp
+        if onp.iscomplexobj(args[i]):
+            _check_complex_input(case, f, args[i], i)
+        else:
+            _check_real_input(case, f, args[i], i)
 
-            def s(z):
-                return cnp.sum(f(z) * w)
-            h = jacfwd(jacrev(s))(x)
-            hnum = numerical_jacobian(lambda z: onp.asarray(jacrev(s)(z)), x)
-            onp.testing.assert_allclose(h, hnum, rtol=1e-4, atol=1e-5,
-                                        err_msg=f"hessian arg {i}")
 
+# ----------------------------------------------------------------------------
+# Completeness
+# ----------------------------------------------------------------------------
 
 def test_every_rule_has_a_table_entry():
     _import_all_modules()
     covered = {name for c in CASES for name in c.covers}
     missing = sorted((set(PRIMITIVES) | set(COMPOSITES)) - covered)
     assert not missing, f"registered without a rule-table entry: {missing}"
+
+
+def test_every_registered_rule_was_executed(request):
+    """Every registered rule (each primitive's VJP and JVP per argument, its
+    joint rules and fused value_and_jvp) ran at least once in the table above.
+    Must stay the last test of this module."""
+    expected = len(_TABLE_TESTS) * len(PARAMS)
+    if len(_RAN) < expected:
+        pytest.skip(f"only {len(_RAN)} of the {expected} rule-table tests ran in this session "
+                    "(-k or a selection): rule coverage needs the whole table")
+    if request.session.testsfailed:
+        pytest.skip(f"{request.session.testsfailed} test(s) failed before this one: a failing "
+                    "check stops before the rules after it, so coverage would be misleading")
+    for key, reason in sorted(UNREACHABLE.items(), key=str):
+        print(f"not reachable from the table: {key}: {reason}")
+    registered = {key for key, _, _ in _registered_rules()}
+    missing = sorted(registered - _EXECUTED - set(UNREACHABLE), key=str)
+    assert not missing, (f"{len(missing)} registered rules never executed by the rule table "
+                         f"(primitive, argnum, mode): {missing}")
+    unbatched = sorted(registered - _BATCHED - set(UNREACHABLE), key=str)
+    assert not unbatched, (f"{len(unbatched)} registered rules never executed with a batch of "
+                           f"tangents or cotangents (test_batched_jacobians): {unbatched}")

@@ -21,7 +21,7 @@ import numpy as _onp
 
 from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
-from .numpy.basis import identity_basis
+from .numpy.basis import ScaledBasis, identity_basis
 
 __all__ = [
     "grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv",
@@ -433,10 +433,15 @@ def _basis(leaves):
     product, an elementwise derivative) never multiply the zeros.
     """
     if len(leaves) == 1:
-        dtype = _dtype(leaves[0])
-    else:
-        dtype = _onp.result_type(*[_dtype(v) for v in leaves]) if leaves else float
-    return identity_basis([_shape(v) for v in leaves], dtype)
+        return identity_basis([_shape(leaves[0])], _dtype(leaves[0]))
+    dtypes = [_dtype(v) for v in leaves]
+    dtype = _onp.result_type(*dtypes) if leaves else float
+    seeds, n = identity_basis([_shape(v) for v in leaves], dtype)
+    if dtype.kind == "c":  # a real leaf among complex ones keeps a real seed
+        seeds = [b if dt.kind == "c" else ScaledBasis(b.d.real.astype(dt), b.vshape, n, b.offset,
+                                                      unit=True)
+                 for b, dt in zip(seeds, dtypes)]
+    return seeds, n
 
 
 def _owned(a):
@@ -466,15 +471,46 @@ def _columns(t, oshape, in_shapes, in_spec):
     return tree_unflatten(in_spec, res)
 
 
-def jacfwd(fun, argnum=0, *, argnums=None):
+def _check_holomorphic(leaves, who, holomorphic):
+    """Complex inputs need ``holomorphic=True`` (as in JAX): say why and what to do."""
+    if holomorphic:
+        return
+    for v in leaves:
+        dt = v.dtype if type(v) is _onp.ndarray else _dtype(v)
+        if dt.kind == "c":
+            raise TypeError(
+                f"chainrule: {who} got a complex input (dtype {dt}). A complex Jacobian "
+                "df/dz exists only if f is holomorphic: pass holomorphic=True if it is "
+                f"(then {who} returns f'(z) in every mode). Otherwise use jvp or vjp "
+                "directly, or write f as a function of the real and imaginary parts "
+                "(x, y) of z = x + 1j*y and differentiate with respect to those."
+            )
+
+
+def _complex_like(t, o):
+    """A complex output's Jacobian is complex, even where its tangent came out
+    real (``c + x``): as jacrev's, whatever the mode."""
+    dt = o.dtype if type(o) is _onp.ndarray else _dtype(o)
+    if dt.kind != "c" or _dtype(t).kind == "c":
+        return t
+    if type(t) is Box:
+        return t + dt.type(0)
+    return _asdtype(t, dt)
+
+
+def jacfwd(fun, argnum=0, *, argnums=None, holomorphic=False):
     """Jacobian by forward mode: all n basis tangents pushed through at once.
 
     Cheapest when the output has at least as many elements as the input.
-    Result shape: ``out.shape + in.shape``.
+    Result shape: ``out.shape + in.shape``. A complex output of real inputs
+    gives the complex Jacobian; a complex input needs ``holomorphic=True``
+    (``TypeError`` otherwise) and then gives f'(z).
 
     >>> import numpy; jacfwd(lambda x: x ** 2)(numpy.array([1.0, 2.0]))
     array([[2., 0.],
            [0., 4.]])
+    >>> jacfwd(lambda z: z ** 2, holomorphic=True)(1j)
+    array(0.+2.j)
     """
     which = _argnums(argnum, argnums)
 
@@ -482,44 +518,57 @@ def jacfwd(fun, argnum=0, *, argnums=None):
     def jac(*args, **kwargs):
         x = _select_args(args, which)
         in_leaves, in_spec = tree_flatten(x)
+        _check_holomorphic(in_leaves, "jacfwd", holomorphic)
         basis, n = _basis(in_leaves)
         out, tans = _jvp_engine(_unary(fun, args, kwargs, which), x, tree_unflatten(in_spec, basis),
                                 batch_shape=(n,))
         out_leaves, out_spec = tree_flatten(out)
         in_shapes = [_shape(v) for v in in_leaves]
-        return tree_unflatten(out_spec, [_columns(t, _shape(o), in_shapes, in_spec)
+        return tree_unflatten(out_spec, [_columns(_complex_like(t, o), _shape(o), in_shapes,
+                                                  in_spec)
                                          for o, t in zip(out_leaves, tree_flatten(tans)[0])])
 
     return jac
 
 
-def jacrev(fun, argnum=0, *, argnums=None):
+def jacrev(fun, argnum=0, *, argnums=None, holomorphic=False):
     """Jacobian by reverse mode: all m basis cotangents pulled back at once.
 
     Cheapest when the input has more elements than the output.
-    Result shape: ``out.shape + in.shape``.
+    Result shape: ``out.shape + in.shape``. A complex output of real inputs
+    gives the complex Jacobian, as :func:`jacfwd` does (its real and
+    imaginary parts are pulled back in the same pass, 2m cotangents); a
+    complex input needs ``holomorphic=True`` (``TypeError`` otherwise) and
+    then gives f'(z).
 
     >>> import numpy; jacrev(lambda x: numpy.sum(x) * 1.0)(numpy.array([1.0, 2.0]))
     array([1., 1.])
+    >>> jacrev(lambda x: x * (2.0 + 3.0j))(1.0)
+    array(2.+3.j)
     """
     which = _argnums(argnum, argnums)
 
     @wraps(fun)
     def jac(*args, **kwargs):
         x = _select_args(args, which)
+        in_leaves, in_spec = tree_flatten(x)
+        _check_holomorphic(in_leaves, "jacrev", holomorphic)
         out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
-        return _jacrev_from(out, pullback, x)
+        return _jacrev_from(out, pullback, in_leaves, in_spec)
 
     return jac
 
 
-def _jacrev_from(out, pullback, x):
+def _jacrev_from(out, pullback, in_leaves, in_spec):
     """Pull the whole output basis back at once; ``(m, *in)`` -> ``out.shape + in.shape``."""
     out_leaves, out_spec = tree_flatten(out)
-    in_leaves, in_spec = tree_flatten(x)
+    in_shapes = [_shape(v) for v in in_leaves]
+    for o in out_leaves:
+        dt = o.dtype if type(o) is _onp.ndarray else _dtype(o)
+        if dt.kind == "c" and any(_dtype(v).kind != "c" for v in in_leaves):
+            return _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullback)
     seeds, m = _basis(out_leaves)
     cts = tree_flatten(pullback(tree_unflatten(out_spec, seeds), keep_tape=False))[0]
-    in_shapes = [_shape(v) for v in in_leaves]
     res, start = [], 0
     for o in out_leaves:
         oshape = _shape(o)
@@ -530,43 +579,114 @@ def _jacrev_from(out, pullback, x):
     return tree_unflatten(out_spec, res)
 
 
-def jacobian(fun, argnum=0, *, argnums=None):
+def _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullback):
+    """Complex outputs of real inputs: the complex Jacobian from one batched pullback.
+
+    For a real input x and a complex output y = c·x, the pullback of a
+    cotangent g is Re(g·c) (a real input gets a real cotangent): 1 gives Re c
+    and −i gives Im c. So the seeds are the output basis e_j of every leaf
+    (m rows, as for real outputs) followed by −i·e_j for each element of the
+    complex leaves, and a real input's Jacobian is rows(e_j) + i·rows(−i·e_j).
+    A complex input (holomorphic, so its pullback of e_j is already ∂y/∂z)
+    takes the first block only.
+    """
+    shapes = [_shape(o) for o in out_leaves]
+    sizes = [math.prod(s) for s in shapes]
+    cplx = [_dtype(o).kind == "c" for o in out_leaves]
+    m = sum(sizes)
+    rows_total = m + sum(s for s, c in zip(sizes, cplx) if c)
+    seeds, imag_at, start, cstart = [], [], 0, m
+    for o, shp, s, c in zip(out_leaves, shapes, sizes, cplx):
+        dt = _dtype(o)
+        if c:
+            seed = _zeros((rows_total, s), dt, getval(o))
+            k = _module(getval(o)).arange(s)
+            seed[start + k, k] = 1
+            seed[cstart + k, k] = -1j
+            seeds.append(seed.reshape((rows_total,) + shp))
+            imag_at.append(cstart)
+            cstart += s
+        else:
+            d = _onp.empty(s, dt)
+            d.fill(1)
+            seeds.append(ScaledBasis(d, shp, rows_total, start, unit=True))
+            imag_at.append(None)
+        start += s
+    cts = tree_flatten(pullback(tree_unflatten(out_spec, seeds), keep_tape=False))[0]
+    real_in = [_dtype(v).kind != "c" for v in in_leaves]
+    res, start = [], 0
+    for shp_o, s, ci in zip(shapes, sizes, imag_at):
+        rows = []
+        for c, shp, r in zip(cts, in_shapes, real_in):
+            j = c[start:start + s]
+            if ci is not None and r:
+                j = j + 1j * c[ci:ci + s]
+            rows.append(_owned(j.reshape(shp_o + shp)))
+        res.append(tree_unflatten(in_spec, rows))
+        start += s
+    return tree_unflatten(out_spec, res)
+
+
+def jacobian(fun, argnum=0, *, argnums=None, holomorphic=False):
     """Jacobian ``out.shape + in.shape``, choosing the cheaper mode itself.
 
     Following the lecture: **forward mode** when the output has at least as
     many elements as the input (one batched pass of n tangents), **reverse
-    mode** otherwise (one batched pass of m cotangents). The function is first
-    run once on the tape; if forward mode wins, it runs again in forward mode.
+    mode** otherwise (one batched pass of m cotangents; a complex output of
+    real inputs counts twice, its real and imaginary parts being pulled back
+    separately). The function is first run once on the tape; if forward mode
+    wins, it runs again in forward mode. Both modes give the same result,
+    complex Jacobians included (see :func:`jacfwd`, :func:`jacrev`).
 
     >>> import numpy; jacobian(lambda x: 2.0 * x)(numpy.ones(2))
     array([[2., 0.],
            [0., 2.]])
     """
     which = _argnums(argnum, argnums)
-    fwd = jacfwd(fun, argnums=which)
+    fwd = jacfwd(fun, argnums=which, holomorphic=holomorphic)
 
     @wraps(fun)
     def jac(*args, **kwargs):
         x = _select_args(args, which)
+        in_leaves, in_spec = tree_flatten(x)
+        _check_holomorphic(in_leaves, "jacobian", holomorphic)
         out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
-        n_in = sum(int(_onp.size(getval(v))) for v in tree_flatten(x)[0])
-        n_out = sum(int(_onp.size(getval(v))) for v in tree_flatten(out)[0])
+        n_in = sum(int(_onp.size(getval(v))) for v in in_leaves)
+        out_leaves = tree_flatten(out)[0]
+        n_out = sum(int(_onp.size(getval(v))) for v in out_leaves)
+        if n_out < n_in and any(_dtype(v).kind != "c" for v in in_leaves):
+            # a complex output of real inputs costs two cotangents per element
+            n_out += sum(int(_onp.size(getval(o))) for o in out_leaves if _dtype(o).kind == "c")
         if n_out >= n_in:
             return fwd(*args, **kwargs)
-        return _jacrev_from(out, pullback, x)
+        return _jacrev_from(out, pullback, in_leaves, in_spec)
 
     return jac
 
 
-def hessian(fun, argnum=0, *, argnums=None):
+def hessian(fun, argnum=0, *, argnums=None, holomorphic=False):
     """Hessian as forward-over-reverse: ``jacfwd(jacrev(fun))``.
+
+    Complex inputs need ``holomorphic=True`` (``TypeError`` otherwise), and
+    then give f''(z); a complex output of real inputs gives the complex
+    second derivative, as :func:`jacfwd` and :func:`jacrev` do.
 
     >>> import numpy; hessian(lambda x: numpy.sum(x ** 3) * 1.0)(numpy.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
+    >>> hessian(lambda z: z ** 3, holomorphic=True)(1j)
+    array(0.+6.j)
     """
     which = _argnums(argnum, argnums)
-    return jacfwd(jacrev(fun, argnums=which), argnums=which)
+    h = jacfwd(jacrev(fun, argnums=which, holomorphic=holomorphic), argnums=which,
+               holomorphic=holomorphic)
+
+    @wraps(fun)
+    def hess(*args, **kwargs):
+        _check_holomorphic(tree_flatten(_select_args(args, which))[0], "hessian", holomorphic)
+        return h(*args, **kwargs)
+
+    return hess
 
 
 def hvp(fun, argnum=0):
@@ -626,7 +746,9 @@ def tensor_jacobian_product(fun, argnum=0):
 
         def vector_dot_fun(*a, **kw):
             return cnp.tensordot(vector, fun(*a, **kw), axes=_onp.ndim(getval(vector)))
-        return jacobian(vector_dot_fun, argnum)(*args, **kwargs)
+        # holomorphic=True: complex inputs keep the behaviour they had before
+        # jacobian required the flag (this is a vector-Jacobian product).
+        return jacobian(vector_dot_fun, argnum, holomorphic=True)(*args, **kwargs)
     return tjp
 
 

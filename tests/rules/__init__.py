@@ -9,8 +9,12 @@ generator (called with a numpy Generator, returns the value) or a
     Case("numpy.add", np.add, [[R(3), R(3)], [R(2, 3), R(3)], [R(2, 1), R(1, 3)]])
 
 Every entry is checked against central finite differences in forward and
-reverse mode up to order 2, for ⟨vjp(u), v⟩ = ⟨u, jvp(v)⟩, and with batched
-Jacobians (jacfwd = jacrev = finite differences), in float64.
+reverse mode up to order 2, for ⟨vjp(u), v⟩ = ⟨u, jvp(v)⟩ (one u per output),
+and with batched tangents and cotangents, in float64: for a real argument
+jacfwd = jacrev = finite differences, complex and several outputs included,
+and the batched second derivative; for a complex argument the 2n tangents
+e_k, i·e_k in one forward pass against finite differences and the whole
+cotangent basis in one pullback.
 """
 
 import numpy as onp

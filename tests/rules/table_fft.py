@@ -1,10 +1,9 @@
 """Rule table: chainrule.numpy.fft.
 
-Two kinds of entries: the transform itself (complex output: finite
-differences and the vjp/jvp transpose identity, with real and complex
-inputs) and a real, nonlinear function of it (``_sq``), so that batched
-jacfwd/jacrev and the Hessian run through the rules with leading batch axes
-on tangents and cotangents.
+Two kinds of entries: the transform itself, with real and complex inputs
+(complex Jacobians of real inputs, batched tangents and cotangents of complex
+ones), and a real, nonlinear function of it (``_sq``), so that the Hessian
+runs through the rules with a nonzero second derivative.
 """
 
 import chainrule.numpy as np
