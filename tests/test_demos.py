@@ -24,6 +24,7 @@ from chainrule.demos import common, iris, landscape  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
 MINE = ("iris", "landscape", "modes")
+MIN_DPI = 150
 
 
 def run_cli(*argv):
@@ -42,6 +43,17 @@ def png_size(path):
     return struct.unpack(">II", data[16:24])
 
 
+def png_dpi(path):
+    """Dots per inch from a PNG's pHYs chunk (None when it has none)."""
+    data = pathlib.Path(path).read_bytes()
+    i = data.find(b"pHYs")
+    if i < 0:
+        return None
+    x, y, unit = struct.unpack(">IIB", data[i + 4:i + 13])
+    assert unit == 1, "pHYs in pixels per metre"
+    return min(x, y) * 0.0254
+
+
 def check_figures(folder, report):
     assert report["figures"], "every demo draws at least one figure"
     for fig in report["figures"]:
@@ -49,6 +61,7 @@ def check_figures(folder, report):
         assert path.suffix == ".png" and path.stat().st_size > 1024, path
         w, h = png_size(path)
         assert w > 100 and h > 100
+        assert png_dpi(path) >= MIN_DPI - 0.5, f"{path}: under {MIN_DPI} dpi looks soft"
         assert fig["caption"].strip().endswith("."), "a caption is one sentence"
 
 
