@@ -15,6 +15,7 @@ import subprocess
 import types
 from html import escape as html_escape
 
+import numpy
 import pytest
 
 pytest.importorskip("matplotlib", reason="the demos need the `plot` extra (matplotlib)")
@@ -23,7 +24,7 @@ from chainrule import cli, demos  # noqa: E402
 from chainrule.demos import common, iris, landscape  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
-MINE = ("iris", "landscape", "modes")
+MINE = ("iris", "landscape", "critical-points", "modes")
 MIN_DPI = 150
 
 
@@ -101,7 +102,8 @@ def test_help_lists_every_demo_and_the_common_options(capsys):
 
 
 def test_registry_is_lazy_and_knows_what_is_missing():
-    assert demos.ORDER == ("iris", "landscape", "depth", "transfer", "curriculum", "modes")
+    assert demos.ORDER == ("iris", "landscape", "critical-points", "depth", "batchnorm",
+                           "transfer", "curriculum", "modes")
     assert set(MINE) <= set(demos.DEMOS)
     assert sorted(demos.available() + demos.missing()) == sorted(demos.ORDER)
     for name in demos.DEMOS:
@@ -171,6 +173,59 @@ def test_landscape_report(quick_all):
     assert i["cost_t1"] < i["cost_t0"] and math.isclose(i["cost_t1"], n["cost_trained"])
     assert f["grid"] % 2 == 1 and f["min_cost"] <= f["center_cost"] <= f["max_cost"]
     assert abs(f["direction_cosine"]) < 0.5
+
+
+def test_critical_points_report(quick_all):
+    from chainrule.demos import critical_points as cp
+    n = report_of(quick_all, "critical-points")["numbers"]
+    out, ends = n["outcomes"], n["ends"]
+    assert sum(out.values()) == n["searches"] == len(ends["outcome"])
+    assert out["critical"] >= 3 and n["distinct_critical_points"] >= 2
+    assert n["distinct_minima"] + n["distinct_saddles"] <= n["distinct_critical_points"]
+    assert sum(p["times_found"] for p in n["critical_points"]) == out["critical"]
+    assert n["runs_at_minima"] + n["runs_at_saddles"] <= out["critical"]
+    assert n["hvp_vs_hessian_max_rel_diff"] < 1e-12   # hvp and the exact Hessian agree
+    tol = n["grad_tolerance"]
+    # every search that counts as a critical point has ‖∇J‖ below the threshold, and the
+    # stalled ones are the trap: ‖∇J‖ not small, ‖H∇J‖/‖∇J‖ tiny
+    for outcome, g, hg in zip(ends["outcome"], ends["grad_norm"], ends["phi_grad_norm"]):
+        if outcome == "critical":
+            assert g < tol
+        elif outcome == "stalled":
+            assert g >= tol and hg < n["stall_tolerance"] * g
+    # the index comes from the exact Hessian: recompute it there, and check it against an
+    # independent Hessian from central differences of the gradient
+    problem = cp.Problem()
+    assert problem.n == n["weights"]
+    h = 1e-5
+    for p in n["critical_points"]:
+        theta = numpy.asarray(p["theta"])
+        assert p["max_grad_norm_of_runs"] < tol
+        assert float(numpy.linalg.norm(problem.grad(theta))) < tol
+        spec = cp.classify(problem, theta)
+        assert (spec["negative"], spec["zero"]) == (p["negative"], p["zero"])
+        assert p["index"] == p["negative"] / n["weights"]
+        assert p["kind"] == ("minimum" if p["negative"] == 0 else "saddle")
+        fd = numpy.array([(problem.grad(theta + h * e) - problem.grad(theta - h * e)) / (2 * h)
+                          for e in numpy.eye(len(theta))])
+        lam = numpy.linalg.eigvalsh((fd + fd.T) / 2)
+        assert int((lam < -1e-6 * abs(lam).max()).sum()) == p["negative"]
+    # the spectra order the points: Spearman's ρ is in [-1, 1]
+    rho = n["spearman_eps_index"]
+    assert rho is None or -1 <= rho <= 1
+    # 2-D saddles: Newton converges to the saddle from every start, saddle-free Newton escapes
+    for name in ("classic", "monkey"):
+        m = n["toy"][name]["methods"]
+        assert all(m["Newton"]["converged_to_saddle"]), name
+        assert all(m["saddle-free Newton"]["escaped"]), name
+        assert not any(m["saddle-free Newton"]["converged_to_saddle"]), name
+    # the network: from the same push off a saddle, Newton stays, saddle-free Newton escapes
+    assert n["escape"]["saddles"], "the quick run finds a saddle to escape from"
+    for e in n["escape"]["saddles"]:
+        assert e["steps_to_escape"]["Newton"] is None
+        assert e["steps_to_escape"]["saddle-free Newton"] is not None
+        assert abs(e["final_eps"]["Newton"] - e["saddle_eps"]) < 1e-3
+        assert e["final_eps"]["saddle-free Newton"] < e["escape_level"]
 
 
 def test_modes_report(quick_all):

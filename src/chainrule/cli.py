@@ -26,6 +26,8 @@ import traceback
 
 import numpy as _np
 
+from .demos import ORDER as _DEMO_ORDER  # names only: no demo module is imported here
+
 MODES = {"trace": (False, False, False), "forward": (True, False, False),
          "reverse": (False, True, False), "both": (True, True, False), "all": (True, True, True)}
 
@@ -309,8 +311,8 @@ EPILOGS = {"trace": _trace_epilog, "demo": _demo_epilog}
 SUBCOMMANDS = {
     "trace": ("show the evaluation trace and the forward/reverse-mode tables of a formula",
               _add_trace, _run_trace),
-    "demo": ("run the lecture's experiments (iris, landscape, depth, transfer, curriculum, "
-             "modes, or all): figures, report.json and an HTML report", _add_demo, _run_demo),
+    "demo": ("run the lecture's experiments (" + ", ".join(_DEMO_ORDER) + ", or all): figures, "
+             "report.json and an HTML report", _add_demo, _run_demo),
 }
 
 
