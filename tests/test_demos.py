@@ -24,7 +24,7 @@ from chainrule import cli, demos  # noqa: E402
 from chainrule.demos import common, iris, landscape  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
-MINE = ("iris", "landscape", "critical-points", "modes")
+MINE = ("iris", "landscape", "critical-points", "batchnorm", "modes")
 MIN_DPI = 150
 
 
@@ -226,6 +226,35 @@ def test_critical_points_report(quick_all):
         assert e["steps_to_escape"]["saddle-free Newton"] is not None
         assert abs(e["final_eps"]["Newton"] - e["saddle_eps"]) < 1e-3
         assert e["final_eps"]["saddle-free Newton"] < e["escape_level"]
+
+
+def test_batchnorm_report(quick_all):
+    n = report_of(quick_all, "batchnorm")["numbers"]
+    assert n["same_initial_weights"] is True
+    k = len(n["checkpoints"])
+    assert k >= 2 and n["checkpoints"][0] == 0 and n["checkpoints"][-1] == n["steps"]
+    r = n["ratios_plain_over_batchnorm"]
+    assert set(r) == {"loss_range", "grad_change", "abs_rayleigh", "beta_sampled",
+                      "lambda_max"}
+    assert n["ratios_finite"] is True
+    for key, values in r.items():
+        assert len(values) == k and all(isinstance(v, float) and math.isfinite(v) and v > 0
+                                        for v in values), key
+    for net in ("plain", "batchnorm"):
+        for key in ("loss_range", "grad_change", "abs_rayleigh", "lambda_max"):
+            rows = n[net][key]
+            assert len(rows) == n["seeds"] and all(len(row) == k for row in rows)
+            assert all(math.isfinite(v) and v > 0 for row in rows for v in row), (net, key)
+        # the curvature along g is a Rayleigh quotient: at most the largest |eigenvalue|
+        # (wherever the power iteration converged to it)
+        for ray, top, ok in zip(n[net]["abs_rayleigh"], n[net]["abs_lambda_max"],
+                                n[net]["power_converged"]):
+            for a, b, converged in zip(ray, top, ok):
+                assert not converged or a <= 1.01 * b, (net, a, b)
+    s = n["sweep"]
+    for net in ("plain", "batchnorm"):
+        assert len(s[net]) == n["seeds"] and all(len(row) == len(s["learning_rates"])
+                                                 for row in s[net])
 
 
 def test_modes_report(quick_all):
