@@ -402,6 +402,9 @@ def run(args):
     say(f"  power iterations that did not converge to {POWER_TOL:g} within {power_iters}: "
         f"{unconverged} of {len(checkpoints) * len(jobs)}.")
     smoother = {k: sum(v > 1 for v in r) for k, r in ratios.items()}
+    end_loss = {name: float(mean(name, "loss")[-1]) for name in NETS}
+    say(f"  loss on the measurement examples after {steps} steps at learning rate {LR:g}: "
+        f"plain {end_loss['plain']:.4f}, batch norm {end_loss['batchnorm']:.4f}.")
 
     # -- learning-rate sweep --------------------------------------------------------------------
     t0 = time.perf_counter()
@@ -430,12 +433,16 @@ def run(args):
     tolerated = [lr for li, lr in enumerate(sweep_lrs)
                  if trains["batchnorm"][li] and fails["plain"][li]]
     high_lr = tolerated[0] if tolerated else None
+    sweep_mean = {n: [_finite_mean([sweep[n][si][li] for si in range(len(seeds))])
+                      for li in range(len(sweep_lrs))] for n in NETS}
+    sweep_diverged = {n: [sum(not math.isfinite(sweep[n][si][li]) for si in range(len(seeds)))
+                          for li in range(len(sweep_lrs))] for n in NETS}
     say(f"\nLearning-rate sweep ({sweep_steps} steps; loss on the {MEASURE_BATCH} measurement "
         f"examples at the end, mean over seeds; 'trains' = finite and below {TRAINS:g}× the "
         "initial loss in every seed):")
     for li, lr in enumerate(sweep_lrs):
         say(f"  lr {lr:<5g} " + "   ".join(
-            f"{NETS[n][0]} {_mean_text([sweep[n][si][li] for si in range(len(seeds))])}"
+            f"{NETS[n][0]} {_mean_text(sweep_mean[n][li], sweep_diverged[n][li], len(seeds))}"
             f"{' (trains)' if trains[n][li] else ' (fails)' if fails[n][li] else ' (mixed)'}"
             for n in NETS))
     if high_lr is None:
@@ -475,7 +482,10 @@ def run(args):
         "mean_lambda_max": {n: lam[n].tolist() for n in NETS},
         "mean_rayleigh": {n: ray[n].tolist() for n in NETS},
         "final_train_loss": {n: [c[-1] for c in base_curves[n]] for n in NETS},
-        "sweep": sweep, "sweep_trains": trains, "sweep_fails": fails,
+        "final_measured_loss": end_loss,
+        "sweep": sweep, "sweep_mean_final_loss": sweep_mean, "sweep_diverged": sweep_diverged,
+        "sweep_initial_loss": {n: [initial[(n, s)] for s in seeds] for n in NETS},
+        "sweep_trains": trains, "sweep_fails": fails,
         "tolerated_by_batchnorm_only": tolerated, "high_learning_rate": high_lr,
         "timing": {"measure_seconds": t_measure, "sweep_seconds": t_sweep},
     }
@@ -485,6 +495,8 @@ def run(args):
         f"top eigenvalue {_range_text(ratios['lambda_max'])}, curvature along g "
         f"{_range_text(ratios['abs_rayleigh'])}, loss range {_range_text(ratios['loss_range'])}, "
         f"gradient change {_range_text(ratios['grad_change'])}",
+        f"after {steps} steps at lr {LR:g} the loss is {end_loss['plain']:.4f} plain, "
+        f"{end_loss['batchnorm']:.4f} with batch norm",
         f"the plain network is the rougher one at {smoother['lambda_max']} of {k} checkpoints "
         f"by the top eigenvalue and {smoother['abs_rayleigh']} of {k} by the curvature along the "
         "gradient",
@@ -502,12 +514,17 @@ def run(args):
                      "from run to run; every other number is the same for the same seed."}
 
 
-def _mean_text(values):
+def _finite_mean(values):
+    """Mean of the finite values (the runs that did not diverge); None if there are none."""
     finite = [v for v in values if math.isfinite(v)]
-    if len(finite) < len(values):
-        return f"diverged in {len(values) - len(finite)}/{len(values)}" + (
-            f", else {onp.mean(finite):.3f}" if finite else "")
-    return f"{onp.mean(finite):.3f}"
+    return float(onp.mean(finite)) if finite else None
+
+
+def _mean_text(mean, diverged, runs):
+    if diverged:
+        return f"diverged in {diverged}/{runs}" + (f", else {mean:.3f}" if mean is not None
+                                                     else "")
+    return f"{mean:.3f}"
 
 
 def _range_text(values):

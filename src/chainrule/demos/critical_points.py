@@ -717,6 +717,8 @@ def run(args):
         "stalled_max_min_abs_eigenvalue": (max(e["min_abs_eigenvalue"] for e in stalled)
                                            if stalled else None),
         "critical_max_grad_norm": max(e["grad_norm"] for e in crit) if crit else None,
+        "critical_min_abs_eigenvalue": (min(e["min_abs_eigenvalue"] for e in crit)
+                                        if crit else None),
         "distinct_critical_points": len(groups), "distinct_minima": len(minima),
         "distinct_saddles": len(saddles), "runs_at_minima": runs_min,
         "runs_at_saddles": runs_saddle,
