@@ -138,6 +138,7 @@ def test_all_runs_every_available_demo(quick_all):
             assert rep["demo"] == name and rep["quick"] is True and rep["seed"] == 0
             assert isinstance(rep["numbers"], dict) and rep["summary"]
             assert rep["seconds"] > 0
+            assert rep["source_hash"] == demos.source_hash(name)  # the code that made it
             check_figures(quick_all.root / name, rep)
         else:
             assert f"[{name}] skipped" in quick_all.out
