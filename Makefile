@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PLOT_STAMP := $(VENV)/.installed-plot
 
-.PHONY: demo test lint bench clean
+.PHONY: demo demo-docs test lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,18 @@ $(PLOT_STAMP): $(PY) pyproject.toml
 demo: $(PLOT_STAMP)
 	$(PY) examples/lecture_example.py
 	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/chainrule demo iris
+
+# The committed full-size reports that the README and docs/demos.md quote: every demo at its
+# default size and seed into docs/demos/<demo>/ (report.json and figures; tests/test_tour.py
+# checks the quoted numbers against them). One or a few demos: make demo-docs DEMOS="iris modes"
+DEMOS ?= all
+demo-docs: $(PLOT_STAMP)
+	@if [ "$(DEMOS)" = all ]; then \
+		OPENBLAS_NUM_THREADS=1 $(VENV)/bin/chainrule demo all --no-progress --out docs/demos; \
+	else for d in $(DEMOS); do \
+		OPENBLAS_NUM_THREADS=1 $(VENV)/bin/chainrule demo $$d --no-progress --out docs/demos/$$d \
+			|| exit 1; \
+	done; fi
 
 test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest

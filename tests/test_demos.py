@@ -15,6 +15,7 @@ import subprocess
 import types
 from html import escape as html_escape
 
+import numpy
 import pytest
 
 pytest.importorskip("matplotlib", reason="the demos need the `plot` extra (matplotlib)")
@@ -23,7 +24,8 @@ from chainrule import cli, demos  # noqa: E402
 from chainrule.demos import common, iris, landscape  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
-MINE = ("iris", "landscape", "modes")
+MINE = ("iris", "landscape", "critical-points", "batchnorm", "modes")
+MIN_DPI = 150
 
 
 def run_cli(*argv):
@@ -42,6 +44,17 @@ def png_size(path):
     return struct.unpack(">II", data[16:24])
 
 
+def png_dpi(path):
+    """Dots per inch from a PNG's pHYs chunk (None when it has none)."""
+    data = pathlib.Path(path).read_bytes()
+    i = data.find(b"pHYs")
+    if i < 0:
+        return None
+    x, y, unit = struct.unpack(">IIB", data[i + 4:i + 13])
+    assert unit == 1, "pHYs in pixels per metre"
+    return min(x, y) * 0.0254
+
+
 def check_figures(folder, report):
     assert report["figures"], "every demo draws at least one figure"
     for fig in report["figures"]:
@@ -49,6 +62,7 @@ def check_figures(folder, report):
         assert path.suffix == ".png" and path.stat().st_size > 1024, path
         w, h = png_size(path)
         assert w > 100 and h > 100
+        assert png_dpi(path) >= MIN_DPI - 0.5, f"{path}: under {MIN_DPI} dpi looks soft"
         assert fig["caption"].strip().endswith("."), "a caption is one sentence"
 
 
@@ -88,7 +102,8 @@ def test_help_lists_every_demo_and_the_common_options(capsys):
 
 
 def test_registry_is_lazy_and_knows_what_is_missing():
-    assert demos.ORDER == ("iris", "landscape", "depth", "transfer", "curriculum", "modes")
+    assert demos.ORDER == ("iris", "landscape", "critical-points", "depth", "batchnorm",
+                           "transfer", "curriculum", "modes")
     assert set(MINE) <= set(demos.DEMOS)
     assert sorted(demos.available() + demos.missing()) == sorted(demos.ORDER)
     for name in demos.DEMOS:
@@ -123,6 +138,7 @@ def test_all_runs_every_available_demo(quick_all):
             assert rep["demo"] == name and rep["quick"] is True and rep["seed"] == 0
             assert isinstance(rep["numbers"], dict) and rep["summary"]
             assert rep["seconds"] > 0
+            assert rep["source_hash"] == demos.source_hash(name)  # the code that made it
             check_figures(quick_all.root / name, rep)
         else:
             assert f"[{name}] skipped" in quick_all.out
@@ -158,6 +174,88 @@ def test_landscape_report(quick_all):
     assert i["cost_t1"] < i["cost_t0"] and math.isclose(i["cost_t1"], n["cost_trained"])
     assert f["grid"] % 2 == 1 and f["min_cost"] <= f["center_cost"] <= f["max_cost"]
     assert abs(f["direction_cosine"]) < 0.5
+
+
+def test_critical_points_report(quick_all):
+    from chainrule.demos import critical_points as cp
+    n = report_of(quick_all, "critical-points")["numbers"]
+    out, ends = n["outcomes"], n["ends"]
+    assert sum(out.values()) == n["searches"] == len(ends["outcome"])
+    assert out["critical"] >= 3 and n["distinct_critical_points"] >= 2
+    assert n["distinct_minima"] + n["distinct_saddles"] <= n["distinct_critical_points"]
+    assert sum(p["times_found"] for p in n["critical_points"]) == out["critical"]
+    assert n["runs_at_minima"] + n["runs_at_saddles"] <= out["critical"]
+    assert n["hvp_vs_hessian_max_rel_diff"] < 1e-12   # hvp and the exact Hessian agree
+    tol = n["grad_tolerance"]
+    # every search that counts as a critical point has ‖∇J‖ below the threshold, and the
+    # stalled ones are the trap: ‖∇J‖ not small, ‖H∇J‖/‖∇J‖ tiny
+    for outcome, g, hg in zip(ends["outcome"], ends["grad_norm"], ends["phi_grad_norm"]):
+        if outcome == "critical":
+            assert g < tol
+        elif outcome == "stalled":
+            assert g >= tol and hg < n["stall_tolerance"] * g
+    # the index comes from the exact Hessian: recompute it there, and check it against an
+    # independent Hessian from central differences of the gradient
+    problem = cp.Problem()
+    assert problem.n == n["weights"]
+    h = 1e-5
+    for p in n["critical_points"]:
+        theta = numpy.asarray(p["theta"])
+        assert p["max_grad_norm_of_runs"] < tol
+        assert float(numpy.linalg.norm(problem.grad(theta))) < tol
+        spec = cp.classify(problem, theta)
+        assert (spec["negative"], spec["zero"]) == (p["negative"], p["zero"])
+        assert p["index"] == p["negative"] / n["weights"]
+        assert p["kind"] == ("minimum" if p["negative"] == 0 else "saddle")
+        fd = numpy.array([(problem.grad(theta + h * e) - problem.grad(theta - h * e)) / (2 * h)
+                          for e in numpy.eye(len(theta))])
+        lam = numpy.linalg.eigvalsh((fd + fd.T) / 2)
+        assert int((lam < -1e-6 * abs(lam).max()).sum()) == p["negative"]
+    # the spectra order the points: Spearman's ρ is in [-1, 1]
+    rho = n["spearman_eps_index"]
+    assert rho is None or -1 <= rho <= 1
+    # 2-D saddles: Newton converges to the saddle from every start, saddle-free Newton escapes
+    for name in ("classic", "monkey"):
+        m = n["toy"][name]["methods"]
+        assert all(m["Newton"]["converged_to_saddle"]), name
+        assert all(m["saddle-free Newton"]["escaped"]), name
+        assert not any(m["saddle-free Newton"]["converged_to_saddle"]), name
+    # the network: from the same push off a saddle, Newton stays, saddle-free Newton escapes
+    assert n["escape"]["saddles"], "the quick run finds a saddle to escape from"
+    for e in n["escape"]["saddles"]:
+        assert e["steps_to_escape"]["Newton"] is None
+        assert e["steps_to_escape"]["saddle-free Newton"] is not None
+        assert abs(e["final_eps"]["Newton"] - e["saddle_eps"]) < 1e-3
+        assert e["final_eps"]["saddle-free Newton"] < e["escape_level"]
+
+
+def test_batchnorm_report(quick_all):
+    n = report_of(quick_all, "batchnorm")["numbers"]
+    assert n["same_initial_weights"] is True
+    k = len(n["checkpoints"])
+    assert k >= 2 and n["checkpoints"][0] == 0 and n["checkpoints"][-1] == n["steps"]
+    r = n["ratios_plain_over_batchnorm"]
+    assert set(r) == {"loss_range", "grad_change", "abs_rayleigh", "beta_sampled",
+                      "lambda_max"}
+    assert n["ratios_finite"] is True
+    for key, values in r.items():
+        assert len(values) == k and all(isinstance(v, float) and math.isfinite(v) and v > 0
+                                        for v in values), key
+    for net in ("plain", "batchnorm"):
+        for key in ("loss_range", "grad_change", "abs_rayleigh", "lambda_max"):
+            rows = n[net][key]
+            assert len(rows) == n["seeds"] and all(len(row) == k for row in rows)
+            assert all(math.isfinite(v) and v > 0 for row in rows for v in row), (net, key)
+        # the curvature along g is a Rayleigh quotient: at most the largest |eigenvalue|
+        # (wherever the power iteration converged to it)
+        for ray, top, ok in zip(n[net]["abs_rayleigh"], n[net]["abs_lambda_max"],
+                                n[net]["power_converged"]):
+            for a, b, converged in zip(ray, top, ok):
+                assert not converged or a <= 1.01 * b, (net, a, b)
+    s = n["sweep"]
+    for net in ("plain", "batchnorm"):
+        assert len(s[net]) == n["seeds"] and all(len(row) == len(s["learning_rates"])
+                                                 for row in s[net])
 
 
 def test_modes_report(quick_all):

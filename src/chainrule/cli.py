@@ -26,6 +26,8 @@ import traceback
 
 import numpy as _np
 
+from .demos import ORDER as _DEMO_ORDER  # names only: no demo module is imported here
+
 MODES = {"trace": (False, False, False), "forward": (True, False, False),
          "reverse": (False, True, False), "both": (True, True, False), "all": (True, True, True)}
 
@@ -220,7 +222,15 @@ def _demo_args(module, args, out):
 
 
 def _run_one(module, args, out):
-    """Run one demo into ``out``; write its report.json; return the report."""
+    """Run one demo into ``out``; write its report.json; return the report.
+
+    The report also records which code made it (``source_hash``, see
+    :func:`chainrule.demos.source_hash`) and the SHA-256 of each figure, so that a
+    committed report can be checked against its demo's current code and its figures.
+    """
+    import hashlib
+
+    from . import demos
     from .demos.common import write_report
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -229,6 +239,12 @@ def _run_one(module, args, out):
     report = dict(report)
     report.setdefault("demo", module.NAME)
     report["seconds"] = round(seconds, 3)  # wall-clock time: not reproducible, unlike the rest
+    if module.NAME in demos.ORDER:
+        report["source_files"] = [p.name for p in demos.source_files(module.NAME)]
+        report["source_hash"] = demos.source_hash(module.NAME)
+    report["figures"] = [
+        {**fig, "sha256": hashlib.sha256((out / fig["file"]).read_bytes()).hexdigest()}
+        if (out / fig["file"]).is_file() else fig for fig in report.get("figures", [])]
     path = write_report(out, report)
     _say(f"[{module.NAME}] done in {seconds:.1f} s; report: {path}")
     return report
@@ -309,8 +325,8 @@ EPILOGS = {"trace": _trace_epilog, "demo": _demo_epilog}
 SUBCOMMANDS = {
     "trace": ("show the evaluation trace and the forward/reverse-mode tables of a formula",
               _add_trace, _run_trace),
-    "demo": ("run the lecture's experiments (iris, landscape, depth, transfer, curriculum, "
-             "modes, or all): figures, report.json and an HTML report", _add_demo, _run_demo),
+    "demo": ("run the lecture's experiments (" + ", ".join(_DEMO_ORDER) + ", or all): figures, "
+             "report.json and an HTML report", _add_demo, _run_demo),
 }
 
 

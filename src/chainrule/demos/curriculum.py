@@ -19,7 +19,7 @@ import numpy as onp
 
 from chainrule import nn, optim
 
-from .common import digits_split, figure, progress, save_figure, say
+from .common import digits_split, figure, plain_log_ticks, progress, save_figure, say
 
 NAME = "curriculum"
 HELP = ("curriculum learning on digits (easy examples first, hard ones let in on a schedule) "
@@ -99,6 +99,7 @@ def plot_curves(runs, fractions, path):
     ax.set_ylabel("test accuracy (%)")
     bx.set_ylabel("loss on the whole training set")
     bx.set_yscale("log")
+    plain_log_ticks(bx.yaxis)
     tx = ax.twinx()
     tx.step(epochs, 100 * onp.asarray(fractions), where="mid", color="grey", ls=":", lw=1)
     tx.set_ylabel("curriculum: % of examples admitted (dotted)", color="grey", fontsize=8)

@@ -19,7 +19,7 @@ import numpy as onp
 
 from chainrule import grad, nn, optim
 
-from .common import digits_split, figure, progress, save_figure, say
+from .common import digits_split, figure, plain_log_ticks, progress, save_figure, say
 
 NAME = "depth"
 HELP = ("20-layer networks on digits: plain vs skip connections vs batch norm, and how the "
@@ -101,6 +101,7 @@ def plot_overview(archs, inits, layers, path):
         ax.plot(onp.arange(1, len(r["loss_curve"]) + 1), r["loss_curve"], marker=".",
                 label=ARCHITECTURES[name][0])
     ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
     _integer_epochs(ax)
     ax.set_ylabel("training loss (cross-entropy)")
     ax.set_title(f"{layers} tanh layers, N(0, 0.1²) init, same SGD budget", fontsize=10)
@@ -109,6 +110,8 @@ def plot_overview(archs, inits, layers, path):
         norms = r["grad_norms"]
         bx.plot(onp.arange(1, len(norms) + 1), norms, marker="o", ms=3, label=INITS[name][0])
     bx.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+    bx.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
     bx.set_xlabel("layer (1 = input side)")
     bx.set_ylabel("‖∂L/∂W‖ at initialization")
     bx.set_title("Plain network: gradient norm per layer", fontsize=10)
@@ -124,6 +127,7 @@ def plot_init_loss(inits, path):
         ax.plot(onp.arange(1, len(r["loss_curve"]) + 1), r["loss_curve"], marker=".",
                 label=INITS[name][0])
     ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
     _integer_epochs(ax)
     ax.set_ylabel("training loss (cross-entropy)")
     ax.set_title("Plain deep network: the initial variance decides whether it trains",

@@ -27,7 +27,7 @@ import math
 import numpy as onp
 
 from . import iris
-from .common import figure, progress, rng, save_figure, say
+from .common import figure, plain_log_ticks, progress, rng, save_figure, say
 
 NAME = "landscape"
 HELP = "the cost around the trained Iris network (1-D, 2-D slices) and its weight symmetries"
@@ -147,9 +147,13 @@ def plot_interpolation(ts, costs, accs, path):
     ax = fig.add_subplot()
     ax.plot(ts, costs, color="#4c72b0", lw=1.6)
     ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
     for t, label in ((0, "θ₀ (init)"), (1, "θ* (trained)")):
         ax.axvline(t, color="grey", ls=":", lw=1)
-        ax.text(t, 0.97, " " + label, transform=ax.get_xaxis_transform(), va="top", fontsize=8)
+        # halfway up, on a white box: at the top the accuracy curve ran through the labels
+        ax.text(t, 0.55, label, transform=ax.get_xaxis_transform(), ha="center", va="center",
+                fontsize=8, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none",
+                                      alpha=0.85))
     ax.set_xlabel("t in (1 − t) θ₀ + t θ*")
     ax.set_ylabel("cost J", color="#4c72b0")
     ax2 = ax.twinx()
@@ -176,6 +180,9 @@ def plot_contour(a, b, Z, path):
     ax.contour(a, b, Z, levels=levels, colors="k", linewidths=0.3)
     ax.plot([0], [0], marker="*", color="r", ms=12, label="θ* (trained)")
     fig.colorbar(cs, ax=ax, label="cost J", format="%.3g")
+    from matplotlib.ticker import MaxNLocator
+    for axis in (ax.xaxis, ax.yaxis):  # 9 ticks like −0.75 run together on a 5-inch axis
+        axis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("α (filter-normalized direction δ)")
     ax.set_ylabel("β (filter-normalized direction η)")
     ax.legend(loc="upper right", fontsize=8)
@@ -189,6 +196,9 @@ def plot_surface(a, b, Z, path):
     ax = fig.add_subplot(projection="3d")
     ax.plot_surface(a, b, onp.log10(Z), cmap="viridis", linewidth=0, antialiased=True,
                     rstride=1, cstride=1)
+    from matplotlib.ticker import MaxNLocator
+    for axis in (ax.xaxis, ax.yaxis):  # fewer ticks: −0.75, −0.50... ran together
+        axis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("α")
     ax.set_ylabel("β")
     ax.set_zlabel("log₁₀ J")
@@ -207,10 +217,15 @@ def plot_symmetry(groups, path):
         y = onp.maximum(changes, floor)
         x = i + jitter.uniform(-0.18, 0.18, size=len(y))
         ax.scatter(x, y, s=6, alpha=0.5, color="#55a868" if is_symmetry else "#c44e52")
+    # labels placed in axes coordinates along x, so that they stay inside the frame
+    # whatever the jitter does to the x limits
+    inside = ax.get_yaxis_transform()
     ax.axhline(floor, color="grey", ls=":", lw=0.8)
-    ax.text(len(groups) - 0.5, floor * 2, "exactly 0", ha="right", fontsize=8, color="grey")
+    ax.text(0.99, floor * 2, "exactly 0", ha="right", va="bottom", fontsize=8, color="grey",
+            transform=inside)
     ax.axhline(SYMMETRY_TOLERANCE, color="k", ls="--", lw=1)
-    ax.text(len(groups) - 0.5, SYMMETRY_TOLERANCE * 2, "1e-10", ha="right", fontsize=8)
+    ax.text(0.99, SYMMETRY_TOLERANCE * 2, "tolerance 1e-10", ha="right", va="bottom",
+            fontsize=8, transform=inside)
     ax.set_yscale("log")
     ax.set_ylim(floor / 3, 1e3)
     ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize=8)

@@ -35,8 +35,8 @@ from chainrule import jacfwd, jacrev, jvp, value_and_grad, vjp
 from chainrule.test_util import numerical_grad
 
 from . import iris
-from .common import (figure, median_time, one_blas_thread, progress, rel_diff, rng,
-                     save_figure, say)
+from .common import (figure, median_time, one_blas_thread, plain_log_ticks, progress,
+                     rel_diff, rng, save_figure, say)
 
 NAME = "modes"
 HELP = "forward vs reverse mode: full-Jacobian times over (n, m), and the cheap-gradient ratio"
@@ -138,10 +138,12 @@ def rule_agreement(sizes, ratio):
 # Figures
 # ---------------------------------------------------------------------------
 
-STYLE = {"forward, one pass per input": ("#4c72b0", "-"),
-         "reverse, one pass per output": ("#dd8452", "-"),
-         "forward, batched (jacfwd)": ("#4c72b0", "--"),
-         "reverse, batched (jacrev)": ("#dd8452", "--")}
+#: name -> (colour, line style, marker); batched: dashed with open markers, so that the
+#: legend tells them apart even where a short handle would hide the dashes
+STYLE = {"forward, one pass per input": ("#4c72b0", "-", "o"),
+         "reverse, one pass per output": ("#dd8452", "-", "o"),
+         "forward, batched (jacfwd)": ("#4c72b0", "--", "s"),
+         "reverse, batched (jacrev)": ("#dd8452", "--", "s")}
 
 
 def plot_times(sizes, times, fixed, path):
@@ -152,15 +154,19 @@ def plot_times(sizes, times, fixed, path):
                                        (f"m (outputs), n = {fixed}", lambda t: t[:, k])]):
         ax = fig.add_subplot(1, 2, col + 1)
         for name, t in times.items():
-            color, ls = STYLE[name]
-            ax.plot(sizes, 1e3 * sl(t), color=color, ls=ls, marker="o", ms=3, label=name)
+            color, ls, marker = STYLE[name]
+            ax.plot(sizes, 1e3 * sl(t), color=color, ls=ls, marker=marker, ms=4, label=name,
+                    mfc=color if ls == "-" else "white")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
+        from matplotlib.ticker import FuncFormatter
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # 64, not 2⁶
+        plain_log_ticks(ax.yaxis)
         ax.set_xlabel(label)
         ax.set_ylabel("time for the full Jacobian (ms)")
         ax.grid(True, which="major", alpha=0.3)
         if col == 0:
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=7, handlelength=4)  # long enough to show the dashes
     fig.suptitle("Forward mode grows with n, reverse mode with m", fontsize=10)
     return save_figure(fig, path)
 
@@ -168,13 +174,16 @@ def plot_times(sizes, times, fixed, path):
 def plot_crossover(sizes, ratios, crossings, path):
     """Heat maps of log₂(t_forward / t_reverse) over (n, m), with n = m and the crossover."""
     from matplotlib.colors import TwoSlopeNorm
-    fig = figure(figsize=(9.0, 4.0))
+    fig = figure(figsize=(9.6, 4.0))
     idx = onp.arange(len(sizes))
+    # one colour scale for both panels (one colour = one time ratio), with one colour bar
+    lim = max(1.0, max(float(onp.abs(onp.log2(r)).max()) for r in ratios.values()))
+    norm = TwoSlopeNorm(0, -lim, lim)
+    axes = []
     for col, (name, ratio) in enumerate(ratios.items()):
         ax = fig.add_subplot(1, 2, col + 1)
-        L = onp.log2(ratio)
-        lim = max(1.0, float(onp.abs(L).max()))
-        im = ax.imshow(L, origin="lower", cmap="RdBu_r", norm=TwoSlopeNorm(0, -lim, lim))
+        axes.append(ax)
+        im = ax.imshow(onp.log2(ratio), origin="lower", cmap="RdBu_r", norm=norm)
         ax.plot(idx, idx, color="k", ls=":", lw=1, label="n = m")
         cx = [(onp.log2(c) - onp.log2(sizes[0])) / (onp.log2(sizes[1]) - onp.log2(sizes[0]))
               if c is not None else onp.nan for c in crossings[name]]
@@ -186,8 +195,8 @@ def plot_crossover(sizes, ratios, crossings, path):
         ax.set_ylabel("m (outputs)")
         ax.set_title(name, fontsize=9)
         ax.legend(fontsize=7, loc="upper left")
-        fig.colorbar(im, ax=ax, shrink=0.85,
-                     label="log₂(t_forward / t_reverse): red = reverse cheaper")
+    fig.colorbar(im, ax=axes, shrink=0.85,
+                 label="log₂(t_forward / t_reverse)\nred: reverse cheaper, blue: forward")
     fig.suptitle("Which mode is cheaper for the full Jacobian of f: Rⁿ → Rᵐ", fontsize=10)
     return save_figure(fig, path)
 
@@ -207,7 +216,9 @@ def plot_cheap_gradient(rows, path):
     ax.set_xlim(0.5, max(values) * 4)
     ax.invert_yaxis()
     ax.set_xlabel("time / time of the cost J itself")
-    ax.set_title("The cheap gradient: reverse mode costs a few evaluations of J", fontsize=10)
+    # a figure title, centred on the figure: the axes' own title is centred on the plot area
+    # and, wider than it, ran into the figure's edge
+    fig.suptitle("The cheap gradient: reverse mode costs a few evaluations of J", fontsize=10)
     return save_figure(fig, path)
 
 
