@@ -12,7 +12,7 @@ from chainrule import (
     jacfwd, jacobian, jacrev, jvp, linearize, make_hvp, make_jvp, make_vjp, value_and_grad, vjp,
 )
 from chainrule.core.errors import MissingRuleError, TracedWriteError
-from chainrule.core.trace import Primitive
+from chainrule.core.engine import Primitive
 
 
 def fwd_d(f):

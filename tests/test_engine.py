@@ -12,7 +12,7 @@ import pytest
 import chainrule.numpy as np
 from chainrule import explain, grad, hessian, jvp, vjp
 from chainrule.core.errors import MissingRuleError
-from chainrule.core.trace import Primitive, ReverseTrace, TapeEntry, backward
+from chainrule.core.engine import Primitive, ReverseTrace, TapeEntry, backward
 from chainrule.extend import custom_jvp, defjvp, defvjp, primitive
 
 

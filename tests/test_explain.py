@@ -206,7 +206,7 @@ def test_adjoints_are_consistent_with_tangents(seed, n_in):
 
 
 def test_input_adjoints_equal_the_engine_backward():
-    from chainrule.core.trace import backward
+    from chainrule.core.engine import backward
     from chainrule.explain.record import RecordingTrace
     t = RecordingTrace()
     a, b = t.new_input(0.7), t.new_input(-1.2)

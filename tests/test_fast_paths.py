@@ -7,7 +7,7 @@ import pytest
 
 import chainrule
 import chainrule.numpy as np
-from chainrule.core.trace import ForwardTrace, getval
+from chainrule.core.engine import ForwardTrace, getval
 from chainrule.numpy.products import matvec_p
 
 rng = onp.random.default_rng(0)

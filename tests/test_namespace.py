@@ -10,7 +10,7 @@ import pytest
 import chainrule.numpy as np
 from chainrule import grad, jvp
 from chainrule.core.errors import MissingRuleError
-from chainrule.core.trace import Box
+from chainrule.core.engine import Box
 from chainrule.numpy import NONDIFF, NORULE, _PASSTHROUGH_FUNCS, classify
 
 #: NumPy functions that chainrule deliberately leaves without a derivative

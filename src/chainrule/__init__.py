@@ -4,17 +4,58 @@
 >>> from chainrule import grad
 >>> float(grad(np.sin)(0.0))
 1.0
+
+The layers, from the bottom (``docs/architecture.md``): the engine
+(:mod:`chainrule.core`), the transforms (:mod:`chainrule.transforms`, exported
+here), NumPy and SciPy with derivatives (:mod:`chainrule.numpy`,
+:mod:`chainrule.scipy`), the extension API (:mod:`chainrule.extend`),
+:mod:`chainrule.explain`, and training on top of the public API
+(:mod:`chainrule.nn`, :mod:`chainrule.optim`, :mod:`chainrule.data`),
+checkpoints (:func:`save`, :func:`load`), the ``chainrule`` command
+(:mod:`chainrule.cli`, :mod:`chainrule.demos`). HIPS autograd's API lives in
+:mod:`chainrule.autograd_compat`.
 """
 
-from .transforms import (  # noqa: F401
-    checkpoint, deriv, elementwise_grad, grad, grad_and_aux, grad_named, hessian,
+from . import numpy  # noqa: F401  (installs the array operators on traced values)
+from .extend import checkpoint
+from .serialization import load, save
+from .transforms import (
+    deriv, elementwise_grad, grad, grad_and_aux, grad_named, hessian,
     hessian_tensor_product, hessian_vector_product, holomorphic_grad, hvp, jacfwd, jacobian,
     jacrev, jvp, linearize, make_ggnvp, make_hvp, make_jvp, make_jvp_reversemode, make_vjp,
     multigrad_dict, tensor_jacobian_product, value_and_grad, vector_jacobian_product, vjp,
 )
-from . import numpy  # noqa: F401  (installs the array operators on traced values)
-from .builtins import dict, isinstance, list, tuple, type  # noqa: F401,A004 - autograd's names
-from .extend import primitive_with_deprecation_warnings as primitive  # noqa: F401
-from .serialization import load, save  # noqa: F401  (checkpoints: .npz / .safetensors, no pickle)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "holomorphic_grad",
+    "jvp", "vjp", "make_vjp", "make_jvp", "linearize", "jacfwd", "jacrev", "jacobian", "hessian",
+    "hvp", "make_hvp", "hessian_tensor_product", "hessian_vector_product",
+    "tensor_jacobian_product", "vector_jacobian_product", "multigrad_dict", "checkpoint",
+    "grad_named", "make_ggnvp", "make_jvp_reversemode", "save", "load",
+]
+
+# autograd's top-level names that are not chainrule's: its ``tuple``, ``list``,
+# ``dict``, ``isinstance``, ``type`` (which would shadow Python's own under
+# ``from chainrule import *``, so they are not in __all__) and ``primitive``
+# with autograd's deprecated methods. Loaded from chainrule.autograd_compat on
+# first use.
+_COMPAT = {
+    "tuple": "builtins", "list": "builtins", "dict": "builtins", "isinstance": "builtins",
+    "type": "builtins", "primitive": "core",
+}
+
+
+def __getattr__(name):
+    module = _COMPAT.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module("chainrule.autograd_compat." + module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_COMPAT))

@@ -1,4 +1,12 @@
-"""autograd's ``differential_operators`` module: the transforms under their old home."""
+"""autograd's ``autograd.differential_operators``, for code written for autograd: a thin module
+over :mod:`chainrule.autograd_compat.differential_operators`,
+where the code and its documentation are."""
 
-from .transforms import *  # noqa: F401,F403
-from .transforms import make_ggnvp, make_jvp_reversemode  # noqa: F401
+from .autograd_compat import differential_operators as _impl
+from .autograd_compat.differential_operators import *  # noqa: F401,F403
+
+__all__ = _impl.__all__
+
+
+def __getattr__(name):  # the compatibility module's other names too
+    return getattr(_impl, name)

@@ -27,7 +27,7 @@ import math
 import numpy as onp
 
 from . import numpy as np  # the update rules, so that misc.optimizers can differentiate them
-from .core.trace import Box
+from .core.engine import Box
 from .core.tree import (StructureError, check_same_structure, join_path, tree_flatten,
                         tree_flatten_with_keys, tree_leaves, tree_map, tree_named_leaves,
                         tree_unflatten)

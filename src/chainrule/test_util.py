@@ -12,7 +12,7 @@ import itertools
 
 import numpy as _onp
 
-from .core.trace import getval
+from .core.engine import getval
 from .core.tree import tree_flatten, tree_unflatten
 from .transforms import _jvp_engine, _vjp_engine
 

@@ -19,7 +19,7 @@ from functools import wraps
 
 import numpy as _onp
 
-from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
+from .core.engine import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
 from .numpy.basis import ScaledBasis, identity_basis
 
@@ -28,7 +28,7 @@ __all__ = [
     "holomorphic_grad", "jvp", "vjp", "make_vjp", "make_jvp", "linearize",
     "jacfwd", "jacrev", "jacobian", "hessian", "hvp", "make_hvp",
     "hessian_tensor_product", "hessian_vector_product", "tensor_jacobian_product",
-    "vector_jacobian_product", "multigrad_dict", "checkpoint", "grad_named", "make_ggnvp",
+    "vector_jacobian_product", "multigrad_dict", "grad_named", "make_ggnvp",
     "make_jvp_reversemode",
 ]
 
@@ -779,38 +779,6 @@ def multigrad_dict(fun):
         return OrderedDict((n, g[n]) for n in names)
 
     return gradfun
-
-
-def checkpoint(fun):
-    """Discard ``fun``'s intermediate values after the forward pass and
-    recompute them in the backward pass: trades time for memory.
-
-    >>> import chainrule.numpy as np
-    >>> block = checkpoint(lambda x: np.sin(x) * x)
-    >>> float(grad(block)(0.0))
-    0.0
-    """
-    from .extend import _batch_shape, primitive
-
-    # extend.primitive handles container arguments and outputs.
-    wrapped = primitive(fun)
-
-    def vjp_joint(argnums, g, ans, *args, **kwargs):
-        sel = tuple(argnums)
-        _, pb = _vjp_engine(lambda xs: fun(*_substitute(args, sel, xs), **kwargs),
-                            _select_args(args, sel))
-        return pb(g, keep_tape=False)
-
-    def jvp_joint(traced, ans, *args, **kwargs):
-        sel = tuple(i for i, _ in traced)
-        batch = _batch_shape(traced[0][1], args[traced[0][0]])
-        return _jvp_engine(lambda xs: fun(*_substitute(args, sel, xs), **kwargs),
-                           _select_args(args, sel), tuple(t for _, t in traced),
-                           batch_shape=batch)[1]
-
-    wrapped.vjp_joint = vjp_joint
-    wrapped.jvp_joint = jvp_joint
-    return wrapped
 
 
 def make_ggnvp(f, g=None, f_argnum=0):

@@ -9,7 +9,7 @@ import time
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.engine import getval
 from .tables import Table
 
 

@@ -10,7 +10,7 @@
 
 import numpy as _np
 
-from ..core.trace import Box, ForwardTrace, TapeEntry, backward
+from ..core.engine import Box, ForwardTrace, TapeEntry, backward
 
 
 def _ones_like(v):

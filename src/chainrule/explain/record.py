@@ -12,7 +12,7 @@ import inspect
 
 import numpy as _np
 
-from ..core.trace import Box, ReverseTrace, TapeEntry
+from ..core.engine import Box, ReverseTrace, TapeEntry
 from ..core.tree import tree_flatten, tree_unflatten
 from .rules_text import ATOM, NEG, eval_form, short_name
 from .tables import fmt_number

@@ -9,7 +9,7 @@ import html
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.engine import getval
 
 
 def fmt_number(x, digits=6):

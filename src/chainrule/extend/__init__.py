@@ -42,39 +42,47 @@ be differentiated in turn (``grad(grad(f))``).
 
 Two differences from autograd: defining rules on a primitive again *adds*
 to (or replaces) the rules for the given argnums instead of discarding the
-others, and ``primitive(f)`` returns a :class:`~chainrule.core.trace.Primitive`
+others, and ``primitive(f)`` returns a :class:`~chainrule.core.engine.Primitive`
 object (callable like ``f``, with ``.fun`` the raw function) instead of a
 plain function.
 """
 
-# The code lives in private submodules, imported here in the order of the
-# single-module original.
+# The code lives in private submodules.
+from ..core.engine import Box, getval, isbox
 from ..core.errors import MissingRuleError
-from ..core.trace import Box, getval, isbox
-from ..vspace import VSpace, vspace
 from ._batch import _batch_shape  # noqa: F401 - used by chainrule.transforms
-from ._containers import _gather, _leaf  # noqa: F401 - used by chainrule.tracer
-from ._leaves import _is_container, _kind  # noqa: F401 - used by chainrule.tracer
+from ._checkpoint import checkpoint
+from ._custom import custom_jvp, custom_vjp
 from ._primitive import notrace_primitive, primitive, register_notrace
 from ._rules import (
     def_linear, defjvp, defjvp_argnum, defjvp_argnums, defvjp, defvjp_argnum, defvjp_argnums,
 )
-from ._autograd_core import (  # noqa: F401 - chainrule.core's lazy autograd.core names
-    SparseObject, primitive_jvps, primitive_vjps, primitive_with_deprecation_warnings,
-)
-from ._custom import custom_jvp, custom_vjp
 
 __all__ = [
-    "Box", "VSpace", "vspace", "primitive", "notrace_primitive", "register_notrace",
+    "Box", "primitive", "notrace_primitive", "register_notrace",
     "defvjp", "defvjp_argnum", "defvjp_argnums", "defjvp", "defjvp_argnum", "defjvp_argnums",
-    "def_linear", "SparseObject", "MissingRuleError", "custom_vjp",
-    "custom_jvp", "isbox", "getval",
+    "def_linear", "MissingRuleError", "custom_vjp", "custom_jvp", "checkpoint", "isbox", "getval",
 ]
+
+# autograd.extend's other names, for code written for autograd; they live in
+# chainrule.autograd_compat, loaded on first use (chainrule never needs them).
+_COMPAT = {
+    "VSpace": "vspace", "vspace": "vspace", "SparseObject": "_extend_core",
+    "primitive_vjps": "_extend_core", "primitive_jvps": "_extend_core",
+    "primitive_with_deprecation_warnings": "_extend_core",
+    "VJPNode": "tracer", "JVPNode": "tracer",
+}
 
 
 def __getattr__(name):
-    # Node types live in chainrule.tracer, which imports this module.
-    if name in ("VJPNode", "JVPNode"):
-        from .. import tracer
-        return getattr(tracer, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _COMPAT.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module("chainrule.autograd_compat." + module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_COMPAT))

@@ -3,7 +3,7 @@ see container arguments, cotangents and tangents as plain containers, never
 chainrule's internal leaf vectors; and the forward-mode fix that broadcasts a
 rule's tangent to the output's full shape."""
 
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._batch import _batch_shape, _cnp
 from ._containers import _as_leafvec, _dense, _split
 from ._leaves import _LeafVec, _is_container, _shape

@@ -3,7 +3,7 @@
 ``_leaf``. This is how user primitives take and return containers of arrays,
 as autograd's ``SequenceBox``/``DictBox`` do."""
 
-from ..core.trace import Box, Primitive, getval
+from ..core.engine import Box, Primitive, getval
 from ..core.tree import tree_flatten, tree_unflatten
 from ._batch import _batch_shape
 from ._leaves import _LeafVec, _is_container, _kind, _zeros_b

@@ -5,7 +5,7 @@ rule, with residuals kept from the forward pass) and :class:`custom_jvp`
 import functools
 
 from ..core.errors import MissingRuleError
-from ..core.trace import Box
+from ..core.engine import Box
 from ..core.tree import tree_flatten
 from ._batch import _batch_shape, _per_batch
 from ._leaves import _is_container, _zeros_tree

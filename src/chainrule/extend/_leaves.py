@@ -4,7 +4,7 @@ leaf. The other modules of :mod:`chainrule.extend` build on these."""
 
 import numpy as _onp
 
-from ..core.trace import getval
+from ..core.engine import getval
 from ..core.tree import tree_flatten, tree_unflatten
 
 

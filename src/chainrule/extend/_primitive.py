@@ -6,7 +6,7 @@ values are gathered into one traced container on the way in."""
 import functools
 import weakref
 
-from ..core.trace import Box, Primitive, getval
+from ..core.engine import Box, Primitive, getval
 from ..core.tree import tree_flatten, tree_unflatten
 from ._container_rules import (
     _RuleDict, _shape_tangent, _wrap_jvp_joint, _wrap_jvp_rule, _wrap_vjp_joint, _wrap_vjp_rule,

@@ -7,10 +7,16 @@ mode (:func:`defjvp`, :func:`defjvp_argnum`, :func:`defjvp_argnums`,
 import itertools
 
 from ..core.tree import tree_flatten, tree_unflatten
-from ..util import subval
 from ._batch import _batch_shape, _per_batch
 from ._leaves import _zeros_tree
 from ._primitive import _check_prim
+
+
+def subval(x, i, v):
+    """``x`` as a tuple with ``x[i] = v``: the tangent in place of argument ``i``."""
+    x = list(x)
+    x[i] = v
+    return tuple(x)
 
 
 def _count(argnums):

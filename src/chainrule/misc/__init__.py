@@ -1,15 +1,10 @@
-"""autograd's ``autograd.misc``: :func:`flatten` and :func:`const_graph`,
-with the optimizers in :mod:`.optimizers` and fixed points in
-:mod:`.fixed_points`.
+"""autograd's ``autograd.misc``, for code written for autograd: thin modules over
+:mod:`chainrule.autograd_compat.misc` (``flatten``, ``const_graph``, and the
+submodules ``flatten``, ``optimizers``, ``fixed_points``, ``tracers``)."""
 
->>> import numpy
->>> flat, unflatten = flatten({"b": numpy.ones(2), "a": 3.0})
->>> flat
-array([3., 1., 1.])
->>> unflatten(flat)["a"]
-3.0
-"""
-
+# The submodules first, as autograd's package does: importing one later would
+# otherwise replace the function ``flatten`` by the module of that name.
+from . import fixed_points, optimizers, tracers  # noqa: F401
 from .flatten import flatten, flatten_func
 from .tracers import const_graph
 

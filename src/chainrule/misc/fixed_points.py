@@ -1,47 +1,15 @@
-"""Differentiable fixed points: ``x* = f(a)(x*)``, with the gradient with
-respect to ``a`` by the implicit function theorem (itself a fixed point).
-"""
+"""autograd's ``autograd.misc.fixed_points``, for code written for autograd: a thin module
+over :mod:`chainrule.autograd_compat.misc.fixed_points`,
+where the code and its documentation are."""
 
-from ..builtins import tuple as _tuple
-from ..extend import defvjp, primitive, vspace
+import importlib
 
-__all__ = ["fixed_point"]
+from ..autograd_compat.misc.fixed_points import *  # noqa: F401,F403
 
-
-@primitive
-def fixed_point(f, a, x0, distance, tol):
-    """Iterate ``x = f(a)(x)`` from ``x0`` until ``distance(x, x_prev) <= tol``.
-
-    Differentiable with respect to ``a``: the reverse pass solves the adjoint
-    fixed point instead of differentiating through the iterations.
-
-    >>> import chainrule.numpy as np
-    >>> from chainrule import grad
-    >>> newton_sqrt = lambda a: lambda x: 0.5 * (x + a / x)
-    >>> dist = lambda x, y: np.abs(x - y)
-    >>> sqrt = lambda a: fixed_point(newton_sqrt, a, 1.0, dist, 1e-12)
-    >>> round(float(sqrt(4.0)), 8), round(float(grad(sqrt)(4.0)), 8)
-    (2.0, 0.25)
-    """
-    _f = f(a)
-    x, x_prev = _f(x0), x0
-    while distance(x, x_prev) > tol:
-        x, x_prev = _f(x), x
-    return x
+# The module itself (the package's attribute of that name may be a function).
+_impl = importlib.import_module("chainrule.autograd_compat.misc.fixed_points")
+__all__ = _impl.__all__
 
 
-def fixed_point_vjp(ans, f, a, x0, distance, tol):
-    from ..core import make_vjp
-
-    def rev_iter(params):
-        a, x_star, x_star_bar = params
-        vjp_x, _ = make_vjp(f(a), x_star)
-        vs = vspace(x_star)
-        return lambda g: vs.add(vjp_x(g), x_star_bar)
-
-    vjp_a, _ = make_vjp(lambda a: f(a)(ans), a)
-    return lambda g: vjp_a(fixed_point(rev_iter, _tuple((a, ans, g)), vspace(x0).zeros(),
-                                       distance, tol))
-
-
-defvjp(fixed_point, None, fixed_point_vjp, None)
+def __getattr__(name):  # the compatibility module's other names too
+    return getattr(_impl, name)

@@ -15,14 +15,14 @@ Plain arrays in, plain arrays out: outside a transform these are NumPy's own
 functions plus one cheap check for traced arguments.
 """
 
-import importlib as _importlib
 import sys as _sys
 
 import numpy as _np
 from numpy import *  # noqa: F401,F403 - constants, dtypes and types first; functions are replaced below
 
-from ..core.trace import Primitive as _Primitive
+from ..core.engine import Primitive as _Primitive
 from . import _box
+from . import _wrap
 from ._wrap import NONDIFF, PRIMITIVES, nondiff as _nondiff
 from .convert import *  # noqa: F401,F403
 from .convert import _astype, _copy, astype_p as _astype_p  # noqa: F401
@@ -90,10 +90,23 @@ def _install_norule():
 _install_norule()
 
 # `from numpy import *` bound numpy's own fft/linalg/random; replace them with ours.
-fft, linalg, random = (_importlib.import_module(f"{__name__}.{_m}")
-                       for _m in ("fft", "linalg", "random"))
+from . import fft, linalg, random  # noqa: E402,F401,F811
 
-_box._install(_sys.modules[__name__])
+# The families call one another's functions (sum's rule broadcasts, broadcast_to's rule
+# sums): each gets the finished package as ``cnp`` here, instead of importing the package
+# while it is being built, so that chainrule's modules have no import cycle.
+from . import (  # noqa: E402
+    _composite_helpers, calculus, convert, convolution, extra, indexing, interpolation,
+    order_statistics, polynomial_fit, polynomials, products, reductions, statistics,
+)
+from .linalg import _helpers as _linalg_helpers  # noqa: E402
+
+_self = _sys.modules[__name__]
+for _family in (_wrap, _composite_helpers, calculus, convert, convolution, extra, fft, indexing,
+                interpolation, order_statistics, polynomial_fit, polynomials, products,
+                reductions, statistics, _linalg_helpers):
+    _family.cnp = _self
+_box._install(_self)
 
 
 def classify(name):

@@ -1,6 +1,6 @@
 """Traced values behave like ndarrays: operators, methods and attributes.
 
-Attached to :class:`chainrule.core.trace.Box` here so that the core stays
+Attached to :class:`chainrule.core.engine.Box` here so that the core stays
 free of NumPy. Every operator is a call of a ``chainrule.numpy`` primitive, so
 ``x.sum(axis=0)``, ``x.T``, ``x @ y`` or ``x[2:] = v`` are differentiated
 like the functions they stand for.
@@ -9,7 +9,7 @@ like the functions they stand for.
 import numpy as _np
 
 from ..core.errors import TracedWriteError
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 
 
 def _install(cnp):

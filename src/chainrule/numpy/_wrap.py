@@ -15,7 +15,12 @@ differentiable in turn (``grad(grad(f))``).
 
 import numpy as _np
 
-from ..core.trace import Box, Primitive, getval
+from ..core.engine import Box, Primitive, getval
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 PRIMITIVES = {}  # public name -> Primitive, every differentiable numpy-level function
 NONDIFF = {}  # public name -> wrapper, functions whose outputs are constants
@@ -26,7 +31,7 @@ def defprim(fun, name=None, needs_ans=True, needs_args=True):
 
     ``needs_ans=False`` / ``needs_args=False`` say that its VJP rules read
     neither the output nor more of the arguments than their shapes and dtypes,
-    so the tape need not keep them (:class:`~chainrule.core.trace.Primitive`).
+    so the tape need not keep them (:class:`~chainrule.core.engine.Primitive`).
     """
     name = name or "numpy." + fun.__name__
     p = Primitive(fun, name=name, needs_ans=needs_ans, needs_args=needs_args)
@@ -170,7 +175,7 @@ def unbroadcast(g, x, out_ndim):
     gs = shape(g)
     xs = shape(x)
     if gs != xs:
-        from . import sum as _sum
+        _sum = cnp.sum
         nb = len(gs) - out_ndim
         target = gs[:nb] + tuple(xs)
         if gs != target:
@@ -185,7 +190,7 @@ def unbroadcast(g, x, out_ndim):
             if lead:
                 g = g.reshape(target)
     if dtype(g).kind == "c" and dtype(x).kind != "c":
-        from . import real as _real
+        _real = cnp.real
         g = _real(g)
     return g
 
@@ -206,7 +211,7 @@ def broadcast_tangent(t, ans, batch_shape):
     """Forward mode: give a summed tangent the full ``batch + ans.shape``."""
     target = batch_shape + tuple(shape(ans)) if batch_shape else tuple(shape(ans))
     if shape(t) != target:
-        from . import broadcast_to as _bt
+        _bt = cnp.broadcast_to
         t = _bt(t, target)
     return t
 
@@ -214,7 +219,7 @@ def broadcast_tangent(t, ans, batch_shape):
 def match_real(g, x):
     """Cotangent of a real input is real (drop the imaginary part)."""
     if dtype(g).kind == "c" and dtype(x).kind != "c":
-        from . import real as _real
+        _real = cnp.real
         return _real(g)
     return g
 

@@ -29,7 +29,7 @@ import math
 
 import numpy as _np
 
-from ..core.trace import Box
+from ..core.engine import Box
 from ._wrap import array_module as _array_module
 
 

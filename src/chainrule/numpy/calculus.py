@@ -17,11 +17,16 @@ the traced ones.
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.engine import getval
 from ._composite_helpers import _asarray, _take
 from ._wrap import dtype, ndim, shape
 from .convert import _contains_box
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["gradient", "trapezoid", "unwrap"]
 
@@ -43,7 +48,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     """
     if not _contains_box(y, x, dx):
         return _np.trapezoid(y, x, dx, axis)
-    from . import diff, reshape, sum as _sum
+    diff, reshape, _sum = cnp.diff, cnp.reshape, cnp.sum
     y = _asarray(y)
     nd = ndim(y)
     if x is None:
@@ -73,7 +78,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     """
     if not _contains_box(f, varargs):
         return _np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
-    from . import concatenate, diff, reshape
+    concatenate, diff, reshape = cnp.concatenate, cnp.diff, cnp.reshape
     from .convert import _astype
     f = _asarray(f)
     N = ndim(f)
@@ -169,7 +174,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
     """
     if not _contains_box(p):
         return _np.unwrap(p, discont, axis, period=period)
-    from . import concatenate
+    concatenate = cnp.concatenate
     p = _asarray(p)
     pv = getval(p)
     nd = ndim(p)

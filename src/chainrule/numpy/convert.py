@@ -7,9 +7,14 @@ complex types.
 
 import numpy as _np
 
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, dtype, leaf_module, like, shape
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 
 def _contains_box(*objs):
@@ -25,7 +30,7 @@ def _contains_box(*objs):
 
 
 def _build(obj):
-    from . import stack
+    stack = cnp.stack
     if isinstance(obj, (list, tuple)):
         return stack([_build(o) for o in obj])
     return obj
@@ -52,7 +57,7 @@ def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=N
                     raise
         return xp.array(object, dtype=dtype, copy=copy, order=order, ndmin=ndmin)
     if ndmin and len(shape(out)) < ndmin:
-        from . import reshape
+        reshape = cnp.reshape
         out = reshape(out, (1,) * (ndmin - len(shape(out))) + tuple(shape(out)))
     return out
 
@@ -86,7 +91,7 @@ def _astype_raw(x, dt):
 
 def _astype_vjp(g, ans, x, dt):
     # Back to the input's dtype; the imaginary part of a real input's cotangent is dropped.
-    from . import real
+    real = cnp.real
     if dtype(g).kind == "c" and dtype(x).kind != "c":
         g = real(g)
     return _astype(g, dtype(x))
@@ -121,7 +126,7 @@ def astype(x, dtype, copy=True, device=None):
 
 
 def _copy(x):
-    from . import positive
+    positive = cnp.positive
     return positive(x) if type(x) is Box else _np.copy(x)
 
 
@@ -134,7 +139,7 @@ def copy(a, order="K", subok=False):
 @composite
 def full(shape_, fill_value, dtype=None, order="C", **kw):
     """Array of ``shape_`` filled with ``fill_value`` (differentiable in it)."""
-    from . import broadcast_to
+    broadcast_to = cnp.broadcast_to
     if type(fill_value) is Box:
         if isinstance(shape_, (int, _np.integer)):
             shape_ = (int(shape_),)
@@ -158,7 +163,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     """Evenly spaced numbers; differentiable in ``start`` and ``stop``."""
     if type(start) is not Box and type(stop) is not Box:
         return _np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
-    from . import moveaxis
+    moveaxis = cnp.moveaxis
     div = (num - 1) if endpoint else num
     nd = max(_np.ndim(getval(start)), _np.ndim(getval(stop)))
     # Samples along a new first axis, in front of the (broadcast) shape of start/stop.
@@ -176,7 +181,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 @composite
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     """Coordinate matrices from coordinate vectors (traced vectors welcome)."""
-    from . import broadcast_to, ravel, reshape
+    broadcast_to, ravel, reshape = cnp.broadcast_to, cnp.ravel, cnp.reshape
     n = len(xi)
     xi = [ravel(x) for x in xi]  # NumPy flattens N-D inputs
     shapes = [shape(x)[0] for x in xi]

@@ -20,13 +20,18 @@ from ._wrap import dtype, like, shape
 from .convert import _contains_box
 from .reductions import composite
 
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
+
 __all__ = ["convolve", "correlate"]
 
 # -- convolution ----------------------------------------------------------------------------
 
 def _convolve_traced(a, v, mode):
     """Direct 1-D convolution as a gather and a matrix-vector product."""
-    from . import concatenate, flip, matmul, ravel
+    concatenate, flip, matmul, ravel = cnp.concatenate, cnp.flip, cnp.matmul, cnp.ravel
     a, v = ravel(_asarray(a)), ravel(_asarray(v))
     n, m = shape(a)[0], shape(v)[0]
     if n == 0 or m == 0:
@@ -71,7 +76,7 @@ def correlate(a, v, mode="valid"):
     """
     if not _contains_box(a, v):
         return _np.correlate(a, v, mode)
-    from . import conj, flip, ravel
+    conj, flip, ravel = cnp.conj, cnp.flip, cnp.ravel
     a, v = ravel(_asarray(a)), ravel(_asarray(v))
     if shape(v)[0] > shape(a)[0] and mode != "full":
         # NumPy swaps the operands; the result is the conjugate, reversed.

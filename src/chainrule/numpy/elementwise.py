@@ -266,7 +266,7 @@ _ew("ldexp", lambda ans, x, n: _np.ldexp(_np.ones((), _dtype_of(x)), _getval(n))
 
 
 def _getval(x):
-    from ..core.trace import getval
+    from ..core.engine import getval
     return getval(x)
 
 
@@ -288,7 +288,7 @@ def _clip(x, a_min=None, a_max=None, **kw):
 
 
 def _is_box(v):
-    from ..core.trace import Box
+    from ..core.engine import Box
     return type(v) is Box
 
 

@@ -28,13 +28,18 @@ import importlib
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.engine import getval
 from ._composite_helpers import _asarray
 from ._wrap import _unbox_all, array_module, dtype, leaf_module, ndim, shape
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                           conjugate, power)
 from .convert import _contains_box
 from .reductions import COMPOSITES, composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "conj",
            "asarray_chkfinite", "real_if_close", "divmod", "frexp", "modf", "block", "i0"]
@@ -64,7 +69,7 @@ def asarray_chkfinite(a, dtype=None, order=None):
     plain = _np.asarray(_unbox_all(a)) if xp is _np else _unbox_all(a)  # no host copy
     if not xp.isfinite(plain).all():
         raise ValueError("array must not contain infs or NaNs")
-    from . import asarray
+    asarray = cnp.asarray
     return asarray(a, dtype=dtype)
 
 
@@ -79,7 +84,7 @@ def real_if_close(a, tol=100):
     """
     if not _contains_box(a):
         return _np.real_if_close(a, tol=tol)
-    from . import real
+    real = cnp.real
     a = _asarray(a)
     # The choice depends on the values only: make it on the plain ones.
     if _np.iscomplexobj(getval(a)) and not _np.iscomplexobj(_np.real_if_close(getval(a), tol)):
@@ -98,7 +103,7 @@ def divmod(x1, x2, out=None, **kwargs):  # noqa: A001
     """
     if not _contains_box(x1, x2):
         return _np.divmod(x1, x2, **({"out": out} if out is not None else {}), **kwargs)
-    from . import floor_divide, remainder
+    floor_divide, remainder = cnp.floor_divide, cnp.remainder
     return floor_divide(x1, x2), remainder(x1, x2)
 
 
@@ -112,7 +117,7 @@ def modf(x, out=None, **kwargs):
     """
     if not _contains_box(x):
         return _np.modf(x, **({"out": out} if out is not None else {}), **kwargs)
-    from . import where
+    where = cnp.where
     frac, whole = _np.modf(getval(x))
     # x - trunc(x) is exact in floating point; infinities keep NumPy's 0 fraction.
     return where(_np.isfinite(getval(x)), x - whole, frac), whole
@@ -129,7 +134,7 @@ def frexp(x, out=None, **kwargs):
     """
     if not _contains_box(x):
         return _np.frexp(x, **({"out": out} if out is not None else {}), **kwargs)
-    from . import ldexp
+    ldexp = cnp.ldexp
     e = _np.frexp(getval(x))[1]
     return ldexp(x, -e), e
 
@@ -146,7 +151,7 @@ def block(arrays):
     """
     if not _contains_box(arrays):
         return _np.block(arrays)
-    from . import concatenate, reshape
+    concatenate, reshape = cnp.concatenate, cnp.reshape
 
     # Let NumPy validate the nesting and shapes on cheap stand-ins.
     def stand_in(x):
@@ -226,7 +231,7 @@ def i0(x):
     """
     if not _contains_box(x):
         return _np.i0(x)
-    from . import absolute, exp, sqrt, where
+    absolute, exp, sqrt, where = cnp.absolute, cnp.exp, cnp.sqrt, cnp.where
     x = _asarray(x)
     if dtype(x).kind == "c":
         raise TypeError("i0 not supported for complex values")

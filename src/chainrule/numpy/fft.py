@@ -34,9 +34,14 @@ import warnings
 
 import numpy as _np
 
-from ..core.trace import Box
+from ..core.engine import Box
 from ._wrap import array_module, defprim, like, match_real, ndim, nondiff, shape
 from .reductions import COMPOSITES
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 _npfft = _np.fft
 
@@ -75,7 +80,7 @@ def _no_out(out, name):
 
 def _fit(v, axes, sizes):
     """Crop or zero-pad ``v`` along ``axes`` to ``sizes`` (differentiably)."""
-    from . import concatenate
+    concatenate = cnp.concatenate
     from .indexing import _getitem
     for ax, n in zip(axes, sizes, strict=True):
         m = shape(v)[ax]
@@ -150,7 +155,7 @@ def _complex_vjp(prim):
 
 
 def _rfftn_vjp(g, ans, x, s, axes, norm):
-    from . import conj
+    conj = cnp.conj
     nb = ndim(g) - ndim(x)
     ax = _shifted(axes, nb)
     c = _counts(shape(g)[ax[-1]], s[-1], ax[-1], ndim(g), g)
@@ -159,7 +164,7 @@ def _rfftn_vjp(g, ans, x, s, axes, norm):
 
 
 def _irfftn_vjp(g, ans, x, s, axes, norm):
-    from . import conj
+    conj = cnp.conj
     nb = ndim(g) - ndim(x)  # ans is not kept (needs_ans=False); it has x's ndim
     ax = _shifted(axes, nb)
     r = rfftn_p(g, s, ax, _DUAL_NORM[norm])
@@ -318,7 +323,7 @@ def hfft(a, n=None, axis=-1, norm=None, out=None):
     """
     if not _traced(a):
         return _plain("hfft", a, n, axis, norm, out=out)
-    from . import conj
+    conj = cnp.conj
     _no_out(out, "hfft")
     return _one_d("irfft", conj(a), n, axis, _DUAL_NORM[_check_norm(norm)])
 
@@ -333,7 +338,7 @@ def ihfft(a, n=None, axis=-1, norm=None, out=None):
     """
     if not _traced(a):
         return _plain("ihfft", a, n, axis, norm, out=out)
-    from . import conj
+    conj = cnp.conj
     _no_out(out, "ihfft")
     return conj(_one_d("rfft", a, n, axis, _DUAL_NORM[_check_norm(norm)]))
 
@@ -443,7 +448,7 @@ def irfft2(a, s=None, axes=(-2, -1), norm=None, out=None):
 
 
 def _shift(x, axes, sign):
-    from . import roll
+    roll = cnp.roll
     if axes is None:
         axes = tuple(range(ndim(x)))
     elif isinstance(axes, (int, _np.integer)):

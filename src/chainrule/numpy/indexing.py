@@ -10,9 +10,14 @@ could be reordered by advanced indexing.
 import numpy as _np
 
 from ..core.errors import NotDifferentiableError
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, like, ndim, normalize_axis, scatter_add, shape, dtype
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 # -- normalizing an index ------------------------------------------------------------
 
@@ -59,14 +64,14 @@ def _has_int_array(idx):
 def _batch_last(v, nb):
     if nb == 0:
         return v
-    from . import moveaxis
+    moveaxis = cnp.moveaxis
     return moveaxis(v, tuple(range(nb)), tuple(range(-nb, 0)))
 
 
 def _batch_first(v, nb):
     if nb == 0:
         return v
-    from . import moveaxis
+    moveaxis = cnp.moveaxis
     return moveaxis(v, tuple(range(-nb, 0)), tuple(range(nb)))
 
 
@@ -200,7 +205,7 @@ def _update_vjp_v(g, ans, x, idx, v):
         gv = gv * like(won, gv)
     lead = ndim(v) - nd
     if lead > 0:  # v may have extra leading axes of length one (x[0] = v[None])
-        from . import reshape
+        reshape = cnp.reshape
         core = _np.empty(shape(v)[lead:], dtype=dtype(v))
         return reshape(unbroadcast(gv, core, nd), shape(gv)[:ndim(gv) - nd] + shape(v))
     return unbroadcast(gv, v, nd)
@@ -211,13 +216,13 @@ def _update_jvp_x(t, ans, x, idx, v):
 
 
 def _update_jvp_v(t, ans, x, idx, v):
-    from . import broadcast_to
+    broadcast_to = cnp.broadcast_to
     from ._wrap import align
     region = _region(shape(x), idx)
     nb = ndim(t) - ndim(v)
     lead = ndim(v) - len(region)
     if lead > 0:  # drop v's extra leading axes of length one
-        from . import reshape
+        reshape = cnp.reshape
         t = reshape(t, shape(t)[:nb] + shape(v)[lead:])
         v = _np.empty(shape(v)[lead:], dtype=dtype(v))
     tv = broadcast_to(align(t, v, len(region)), shape(t)[:nb] + region)
@@ -248,7 +253,7 @@ def _axis_index(nd, axis, index):
 @composite
 def take(a, indices, axis=None, out=None, mode="raise"):
     """Take elements along an axis (from the flattened array if ``axis`` is None)."""
-    from . import ravel
+    ravel = cnp.ravel
     indices = _np.asarray(getval(indices))
     if axis is None:
         a, axis = ravel(a), 0
@@ -267,7 +272,7 @@ def take_along_axis(arr, indices, axis=-1):
     xp = array_module(indices)  # indices from argsort may live on another module
     indices = xp.asarray(indices)
     if axis is None:
-        from . import ravel
+        ravel = cnp.ravel
         return _getitem(ravel(arr), indices.ravel())
     nd = ndim(arr)
     axis %= nd
@@ -285,9 +290,9 @@ def take_along_axis(arr, indices, axis=-1):
 @composite
 def choose(a, choices, out=None, mode="raise"):
     """Construct an array from an index array and a list of arrays to choose from."""
-    from . import stack
+    stack = cnp.stack
     a = _np.asarray(getval(a))
-    from . import broadcast_arrays
+    broadcast_arrays = cnp.broadcast_arrays
     chs = broadcast_arrays(*choices, _np.zeros(a.shape))[:-1]
     st = stack(chs, axis=0)
     full = _np.broadcast_to(a, shape(st)[1:])
@@ -298,7 +303,7 @@ def choose(a, choices, out=None, mode="raise"):
 @composite
 def select(condlist, choicelist, default=0):
     """Elementwise: the first choice whose condition holds, else ``default``."""
-    from . import where
+    where = cnp.where
     result = default
     for cond, choice in zip(condlist[::-1], choicelist[::-1], strict=True):
         result = where(getval(cond), choice, result)
@@ -310,7 +315,7 @@ def compress(condition, a, axis=None, out=None):
     """Select slices along an axis where ``condition`` is true."""
     cond = _np.asarray(getval(condition), dtype=bool)
     if axis is None:
-        from . import ravel
+        ravel = cnp.ravel
         return _getitem(ravel(a), _np.nonzero(cond)[0])
     return _getitem(a, _axis_index(ndim(a), axis, _np.nonzero(cond)[0]))
 
@@ -318,7 +323,7 @@ def compress(condition, a, axis=None, out=None):
 @composite
 def extract(condition, arr):
     """Elements of ``arr`` where ``condition`` is true (flattened)."""
-    from . import ravel
+    ravel = cnp.ravel
     return _getitem(ravel(arr), _np.nonzero(_np.ravel(getval(condition)))[0])
 
 
@@ -346,7 +351,7 @@ def flipud(m):
 @composite
 def rot90(m, k=1, axes=(0, 1)):
     """Rotate by 90 degrees in the plane of ``axes``."""
-    from . import swapaxes
+    swapaxes = cnp.swapaxes
     k %= 4
     a0, a1 = axes
     if k == 0:
@@ -361,7 +366,7 @@ def rot90(m, k=1, axes=(0, 1)):
 @composite
 def roll(a, shift, axis=None):
     """Roll elements along an axis; those beyond the end come back at the start."""
-    from . import reshape, ravel
+    reshape, ravel = cnp.reshape, cnp.ravel
     if axis is None:
         flat = ravel(a)
         return reshape(_getitem(flat, _np.roll(_np.arange(shape(flat)[0]), shift)), shape(a))
@@ -380,7 +385,7 @@ def roll(a, shift, axis=None):
 @composite
 def repeat(a, repeats, axis=None):
     """Repeat each element ``repeats`` times."""
-    from . import ravel
+    ravel = cnp.ravel
     if axis is None:
         a = ravel(a)
         axis = 0
@@ -391,7 +396,7 @@ def repeat(a, repeats, axis=None):
 @composite
 def tile(A, reps):
     """Repeat the whole array ``reps`` times along each axis."""
-    from . import broadcast_to, reshape
+    broadcast_to, reshape = cnp.broadcast_to, cnp.reshape
     reps = (reps,) if isinstance(reps, (int, _np.integer)) else tuple(reps)
     nd = max(ndim(A), len(reps))
     s = (1,) * (nd - ndim(A)) + tuple(shape(A))
@@ -457,7 +462,7 @@ def unstack(x, axis=0):
 @composite
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The diagonal of the plane (axis1, axis2), as the last axis."""
-    from . import moveaxis
+    moveaxis = cnp.moveaxis
     m = moveaxis(a, (axis1, axis2), (-2, -1))
     r, c = shape(m)[-2:]
     i = _np.arange(max(0, -offset), min(r, c - offset))
@@ -467,7 +472,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 @composite
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     """Sum along a diagonal."""
-    from . import sum as _sum
+    _sum = cnp.sum
     return _sum(diagonal(a, offset, axis1, axis2), axis=-1)
 
 
@@ -485,7 +490,7 @@ def diag(v, k=0):
 @composite
 def diagflat(v, k=0):
     """A 2-D array with the flattened input on diagonal ``k``."""
-    from . import ravel
+    ravel = cnp.ravel
     return diag(ravel(v), k)
 
 
@@ -520,7 +525,7 @@ def _pad_affine(array, pad_width, mode, kwargs):
     axis, so the result is ``pad(0) + L_k ... L_1 x`` with ``L_i`` the linear
     part of padding axis ``i`` (padding the identity minus padding zeros).
     """
-    from . import moveaxis, tensordot
+    moveaxis, tensordot = cnp.moveaxis, cnp.tensordot
     s = shape(array)
     nd = len(s)
     widths = _pad_pairs(pad_width, nd)
@@ -546,7 +551,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
     symmetric, wrap) gather through the padded map of positions; the affine
     ones (linear_ramp, mean, ``reflect_type="odd"``) apply one small matrix
     per axis. ``maximum``, ``minimum``, ``median`` and ``empty`` have no rule."""
-    from . import reshape, ravel, where
+    reshape, ravel, where = cnp.reshape, cnp.ravel, cnp.where
     if not isinstance(mode, str) or mode not in _PAD_AFFINE_MODES:
         raise NotDifferentiableError(
             f"chainrule: np.pad(mode={mode!r}) of a traced value has no derivative rule; "
@@ -573,7 +578,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
 def sort(a, axis=-1, kind=None, order=None, **kw):
     """Sorted copy; the gradient follows each element to its new place."""
     if axis is None:
-        from . import ravel
+        ravel = cnp.ravel
         a, axis = ravel(a), -1
     return take_along_axis(a, _np.argsort(getval(a), axis=axis, kind=kind), axis)
 
@@ -582,7 +587,7 @@ def sort(a, axis=-1, kind=None, order=None, **kw):
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """Partial sort (``kth`` element in its sorted place)."""
     if axis is None:
-        from . import ravel
+        ravel = cnp.ravel
         a, axis = ravel(a), -1
     return take_along_axis(a, _np.argpartition(getval(a), kth, axis=axis), axis)
 
@@ -590,7 +595,7 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
 @composite
 def sort_complex(a):
     """Sort by real part, then imaginary part; the result is complex, as NumPy's."""
-    from . import astype
+    astype = cnp.astype
     dt = _np.result_type(getval(a))
     if dt.kind != "c":
         a = astype(a, _np.complex64 if dt.char in "bhBH" else _np.complex128)
@@ -600,7 +605,7 @@ def sort_complex(a):
 @composite
 def diff(a, n=1, axis=-1, prepend=None, append=None):
     """n-th discrete difference along an axis."""
-    from . import concatenate, broadcast_to
+    concatenate, broadcast_to = cnp.concatenate, cnp.broadcast_to
     nd = ndim(a)
     axis %= nd
     parts = []
@@ -621,7 +626,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 @composite
 def ediff1d(ary, to_end=None, to_begin=None):
     """Differences between consecutive elements of the flattened array."""
-    from . import ravel, concatenate
+    ravel, concatenate = cnp.ravel, cnp.concatenate
     d = diff(ravel(ary))
     parts = [ravel(p) for p in (to_begin,) if p is not None] + [d] + \
             [ravel(p) for p in (to_end,) if p is not None]
@@ -631,7 +636,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
 @composite
 def delete(arr, obj, axis=None):
     """Remove sub-arrays along an axis."""
-    from . import ravel
+    ravel = cnp.ravel
     if axis is None:
         arr, axis = ravel(arr), 0
     n = shape(arr)[axis]
@@ -654,7 +659,7 @@ def trim_zeros(filt, trim="fb"):
 @composite
 def resize(a, new_shape):
     """Repeat the flattened array to fill ``new_shape``."""
-    from . import ravel, reshape
+    ravel, reshape = cnp.ravel, cnp.reshape
     new_shape = (new_shape,) if isinstance(new_shape, (int, _np.integer)) else tuple(new_shape)
     size = int(_np.prod(new_shape, dtype=int))
     n = int(_np.size(getval(a)))

@@ -19,11 +19,16 @@ and the differentiable part is recomputed on the traced ones.
 
 import numpy as _np
 
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._composite_helpers import _asarray, _take
 from ._wrap import _unbox_all, array_module, dtype, like, ndim, shape
 from .convert import _contains_box
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["insert", "interp", "piecewise"]
 
@@ -40,7 +45,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     """
     if not _contains_box(x, xp, fp, left, right):
         return _np.interp(x, xp, fp, left, right, period)
-    from . import concatenate, remainder, where
+    concatenate, remainder, where = cnp.concatenate, cnp.remainder, cnp.where
     from .convert import _astype
     x, xp, fp = _asarray(x), _asarray(xp), _asarray(fp)
     cplx = _np.iscomplexobj(getval(fp))
@@ -96,7 +101,7 @@ def insert(arr, obj, values, axis=None):
     """
     if not _contains_box(arr, values):
         return _np.insert(arr, obj, values, axis)
-    from . import ravel, reshape, where
+    ravel, reshape, where = cnp.ravel, cnp.reshape, cnp.where
     arr, values = _asarray(arr), _asarray(values)
     # Let NumPy place labels (element numbers of arr >= 0, of values < 0)
     # and then gather the traced elements by label.

@@ -1,15 +1,12 @@
-"""autograd's ``numpy.numpy_boxes``: chainrule has one Box class for every value."""
+"""autograd's ``autograd.numpy.numpy_boxes``, for code written for autograd: a thin module
+over :mod:`chainrule.autograd_compat.numpy_boxes`,
+where the code and its documentation are."""
 
-from ..core.trace import Box
-from ._wrap import unbroadcast
+from ..autograd_compat import numpy_boxes as _impl
+from ..autograd_compat.numpy_boxes import *  # noqa: F401,F403
 
-ArrayBox = Box
-
-
-def unbroadcast_f(target, f):
-    """autograd's helper: a function of ``g`` that sums it back to ``target``'s shape."""
-    from ._wrap import ndim
-    return lambda g: unbroadcast(f(g), target, ndim(g))
+__all__ = _impl.__all__
 
 
-__all__ = ["ArrayBox", "Box", "unbroadcast", "unbroadcast_f"]
+def __getattr__(name):  # the compatibility module's other names too
+    return getattr(_impl, name)

@@ -1,3 +1,12 @@
-"""autograd's ``numpy.numpy_vspaces``: the vector spaces of arrays."""
+"""autograd's ``autograd.numpy.numpy_vspaces``, for code written for autograd: a thin module
+over :mod:`chainrule.autograd_compat.numpy_vspaces`,
+where the code and its documentation are."""
 
-from ..vspace import ArrayVSpace, ComplexArrayVSpace  # noqa: F401
+from ..autograd_compat import numpy_vspaces as _impl
+from ..autograd_compat.numpy_vspaces import *  # noqa: F401,F403
+
+__all__ = _impl.__all__
+
+
+def __getattr__(name):  # the compatibility module's other names too
+    return getattr(_impl, name)

@@ -19,11 +19,16 @@ traced ones.
 
 import numpy as _np
 
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._composite_helpers import _asarray, _take
 from ._wrap import _unbox_all, array_module, ndim, normalize_axis, shape
 from .convert import _contains_box
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["median", "nanmedian", "quantile", "nanquantile", "percentile", "nanpercentile"]
 
@@ -79,7 +84,7 @@ def _gather_last(s, idx):
 
 def _reduce_to_last(a, axis):
     """Move the reduced axes to the end, merged into one; also the kept shape."""
-    from . import moveaxis, reshape
+    moveaxis, reshape = cnp.moveaxis, cnp.reshape
     nd = ndim(a)
     axes = normalize_axis(axis, nd)
     kept = tuple(1 if i in axes else n for i, n in enumerate(shape(a)))
@@ -91,13 +96,13 @@ def _reduce_to_last(a, axis):
 
 def _finish(res, qshape, a_shape_rest, kept, keepdims):
     """``rest + (k,)`` -> ``qshape + rest`` (or ``qshape + kept`` with keepdims)."""
-    from . import moveaxis, reshape
+    moveaxis, reshape = cnp.moveaxis, cnp.reshape
     res = moveaxis(res, -1, 0)
     return reshape(res, tuple(qshape) + (tuple(kept) if keepdims else tuple(a_shape_rest)))
 
 
 def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
-    from . import sort, where, reshape
+    sort, where, reshape = cnp.sort, cnp.where, cnp.reshape
     a = _asarray(a)
     if _np.iscomplexobj(getval(a)):
         raise TypeError("a must be an array of real numbers")
@@ -255,7 +260,7 @@ def _percent(q):
 
 
 def _median_traced(a, axis, keepdims, nan):
-    from . import sort, where
+    sort, where = cnp.sort, cnp.where
     a = _asarray(a)
     arr, kept = _reduce_to_last(a, axis)
     rest = shape(arr)[:-1]

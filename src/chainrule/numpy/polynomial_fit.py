@@ -16,12 +16,17 @@ array([-0.5,  0. ,  0.5])
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.engine import getval
 from ._composite_helpers import _asarray
 from ._wrap import array_module, like, ndim, shape
 from .convert import _contains_box
 from .polynomials import vander
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["polyfit"]
 
@@ -29,7 +34,7 @@ __all__ = ["polyfit"]
 def _mgs_solve(A, B):
     """Least-squares solution of ``A X = B`` (full column rank) by modified
     Gram-Schmidt QR, written with chainrule functions (A is tall and narrow)."""
-    from . import conj, sqrt, stack, sum as _sum, real
+    conj, sqrt, stack, _sum, real = cnp.conj, cnp.sqrt, cnp.stack, cnp.sum, cnp.real
     ncol = shape(A)[1]
     two_d = ndim(B) == 2
     qs, R = [], [[None] * ncol for _ in range(ncol)]
@@ -53,7 +58,7 @@ def _mgs_solve(A, B):
 def _small_inv(M):
     """Inverse of a small matrix by Gauss-Jordan elimination with partial
     pivoting (pivots chosen on the plain values), with chainrule functions."""
-    from . import stack
+    stack = cnp.stack
     n = shape(M)[0]
     rows = [M[i] for i in range(n)]
     eye = like(_np.eye(n), M)
@@ -87,7 +92,12 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     """
     if not _contains_box(x, y, w):
         return _np.polyfit(x, y, deg, rcond, full, w, cov)
-    from . import dot, outer, sqrt, sum as _sum, transpose, reshape
+    dot = cnp.dot
+    outer = cnp.outer
+    sqrt = cnp.sqrt
+    _sum = cnp.sum
+    transpose = cnp.transpose
+    reshape = cnp.reshape
     order = int(deg) + 1
     x, y = _asarray(x) + 0.0, _asarray(y) + 0.0
     if deg < 0:

@@ -24,12 +24,17 @@ import importlib
 import numpy as _np
 
 from ..core.errors import MissingRuleError
-from ..core.trace import getval
+from ..core.engine import getval
 from ._composite_helpers import _asarray
 from ._wrap import array_module, defprim, dtype, like, match_real, ndim, shape
 from .convert import _contains_box
 from .convolution import convolve
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["poly", "polyadd", "polysub", "polymul", "polyder", "polyint", "polyval", "polydiv",
            "roots", "vander"]
@@ -41,7 +46,7 @@ def _is_poly1d(*ps):
 
 
 def _atleast_1d(a):
-    from . import atleast_1d
+    atleast_1d = cnp.atleast_1d
     return atleast_1d(_asarray(a))
 
 
@@ -56,7 +61,11 @@ def vander(x, N=None, increasing=False):
     """
     if not _contains_box(x):
         return _np.vander(x, N, increasing)
-    from . import broadcast_to, concatenate, cumprod, flip, reshape
+    broadcast_to = cnp.broadcast_to
+    concatenate = cnp.concatenate
+    cumprod = cnp.cumprod
+    flip = cnp.flip
+    reshape = cnp.reshape
     x = _asarray(x)
     if ndim(x) != 1:
         raise ValueError("x must be a one-dimensional array or sequence.")
@@ -95,7 +104,7 @@ def polyval(p, x):
 
 
 def _pad_front(a, n):
-    from . import concatenate
+    concatenate = cnp.concatenate
     return concatenate([like(_np.zeros(n, dtype=dtype(a)), a), a]) if n else a
 
 
@@ -173,7 +182,7 @@ def polyint(p, m=1, k=None):
     """
     if not _contains_box(p, k) or _is_poly1d(p):
         return _np.polyint(p, m, k)
-    from . import concatenate, reshape
+    concatenate, reshape = cnp.concatenate, cnp.reshape
     m = int(m)
     if m < 0:
         raise ValueError("Order of integral must be positive (see polyder)")
@@ -200,7 +209,7 @@ def polydiv(u, v):
     """
     if not _contains_box(u, v) or _is_poly1d(u, v):
         return _np.polydiv(u, v)
-    from . import stack
+    stack = cnp.stack
     from .indexing import _index_update
     u, v = _atleast_1d(u) + 0.0, _atleast_1d(v) + 0.0
     m, n = shape(u)[0] - 1, shape(v)[0] - 1
@@ -228,7 +237,7 @@ def poly(seq_of_zeros):
     """
     if not _contains_box(seq_of_zeros):
         return _np.poly(seq_of_zeros)
-    from . import concatenate, real
+    concatenate, real = cnp.concatenate, cnp.real
     z = _atleast_1d(seq_of_zeros)
     sh = shape(z)
     if len(sh) == 2 and sh[0] == sh[1] and sh[0] != 0:
@@ -270,13 +279,13 @@ def _roots_jac_parts(ans, p):
 
 
 def _roots_jvp(t, ans, p):
-    from . import einsum
+    einsum = cnp.einsum
     V, dp = _roots_jac_parts(ans, p)
     return -einsum("...k,ik->...i", t, V) / dp
 
 
 def _roots_vjp(g, ans, p):
-    from . import einsum
+    einsum = cnp.einsum
     V, dp = _roots_jac_parts(ans, p)
     return match_real(-einsum("...i,ik->...k", g / dp, V), p)
 
@@ -297,7 +306,7 @@ def roots(p):
     """
     if not _contains_box(p):
         return _np.roots(p)
-    from . import concatenate
+    concatenate = cnp.concatenate
     from .convert import _astype
     p = _atleast_1d(p)
     if ndim(p) != 1:

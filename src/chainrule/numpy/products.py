@@ -10,10 +10,15 @@ import string
 
 import numpy as _np
 
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._wrap import (align, broadcast_tangent, defprim, like, match_real, ndim, shape,
                     unbroadcast)
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 # -- matmul (both operands with at least two axes) -----------------------------------
 
@@ -77,7 +82,7 @@ def _matvec_raw(A, x):
 
 
 def _matvec_vjp_A(g, ans, A, x):
-    from . import expand_dims
+    expand_dims = cnp.expand_dims
     return match_real(expand_dims(g, -1) * x, A)  # outer(g, x), one per batch row of g
 
 
@@ -122,7 +127,7 @@ matvec_p.value_and_jvp = _matvec_value_and_jvp
 
 def matmul(a, b, **kw):
     """Matrix product with NumPy's rules for 1-D operands (``a @ b``)."""
-    from . import reshape
+    reshape = cnp.reshape
     na, nb_ = ndim(a), ndim(b)
     if na >= 2 and nb_ >= 2:
         return matmul_p(a, b)
@@ -260,7 +265,7 @@ def einsum(*operands, optimize=False, **kw):
         spec = ",".join(letters(s) for s in subs) + ("->" + letters(out) if out is not None else "")
         operands = (spec,) + tuple(ops)
     spec, ops = operands[0], operands[1:]
-    from . import broadcast_to
+    broadcast_to = cnp.broadcast_to
     ins, out = _parse(spec, [shape(o) for o in ops])
     # Explicit letters must agree in size: broadcast size-1 ellipsis axes first.
     sizes = {}
@@ -313,7 +318,7 @@ def tensordot(a, b, axes=2):
 @composite
 def vdot(a, b):
     """Dot product of flattened arrays, conjugating the first."""
-    from . import conj, ravel
+    conj, ravel = cnp.conj, cnp.ravel
     return dot(conj(ravel(a)), ravel(b))
 
 
@@ -328,14 +333,14 @@ def inner(a, b):
 @composite
 def outer(a, b, out=None):
     """Outer product of two flattened vectors."""
-    from . import ravel, reshape
+    ravel, reshape = cnp.ravel, cnp.reshape
     return reshape(ravel(a), (-1, 1)) * reshape(ravel(b), (1, -1))
 
 
 @composite
 def kron(a, b):
     """Kronecker product."""
-    from . import reshape
+    reshape = cnp.reshape
     nd = max(ndim(a), ndim(b))
     sa = (1,) * (nd - ndim(a)) + tuple(shape(a))
     sb = (1,) * (nd - ndim(b)) + tuple(shape(b))
@@ -347,7 +352,7 @@ def kron(a, b):
 @composite
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """Cross product of 3-vectors (or 2-vectors, giving the z component)."""
-    from . import moveaxis, stack
+    moveaxis, stack = cnp.moveaxis, cnp.stack
     if axis is not None:
         axisa = axisb = axisc = axis
     a = moveaxis(a, axisa, -1)
@@ -355,10 +360,10 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if shape(a)[-1] == 2 and shape(b)[-1] == 2:
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     if shape(a)[-1] == 2:
-        from . import concatenate, zeros_like
+        concatenate, zeros_like = cnp.concatenate, cnp.zeros_like
         a = concatenate([a, zeros_like(getval(a)[..., :1])], axis=-1)
     if shape(b)[-1] == 2:
-        from . import concatenate, zeros_like
+        concatenate, zeros_like = cnp.concatenate, cnp.zeros_like
         b = concatenate([b, zeros_like(getval(b)[..., :1])], axis=-1)
     c = stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1],
                a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
@@ -369,7 +374,7 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 @composite
 def vecdot(x1, x2, axis=-1):
     """Vector dot product along ``axis`` (conjugating ``x1``)."""
-    from . import conj, sum as _sum
+    conj, _sum = cnp.conj, cnp.sum
     return _sum(conj(x1) * x2, axis=axis)
 
 
@@ -382,5 +387,5 @@ def matvec(x1, x2):
 @composite
 def vecmat(x1, x2):
     """Vector-matrix product over the last axes (conjugating the vector)."""
-    from . import conj
+    conj = cnp.conj
     return einsum("...i,...ij->...j", conj(x1), x2)

@@ -9,8 +9,13 @@ import math as _math
 
 import numpy as _np
 
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, like, ndim, normalize_axis, shape
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["sum", "prod", "max", "min", "amax", "amin", "cumsum", "cumprod", "mean",
            "var", "std", "nansum", "nanmean", "nanvar", "nanstd", "nanprod", "nanmax",
@@ -35,7 +40,7 @@ def _expand(g, xshape, axis, keepdims, nb):
         axes = normalize_axis(axis, len(xshape))
         kept = gs[:nb] + tuple(1 if i in axes else n for i, n in enumerate(xshape))
     if type(g) is Box:
-        from . import broadcast_to, reshape
+        broadcast_to, reshape = cnp.broadcast_to, cnp.reshape
         return broadcast_to(g if kept is None else reshape(g, kept), target)
     if kept is not None:
         g = _np.reshape(g, kept)
@@ -112,7 +117,7 @@ def _prod_partials(ansk, x, axis, kw):
     ``ansk`` is the product with the reduced axes kept (size one). Entries
     left out by ``where=`` count as ones and get a zero partial.
     """
-    from . import where
+    where = cnp.where
     m = _where_mask(x, kw)
     if m is not None:
         p = _prod_partials(ansk, where(m, x, 1.0), axis, {"initial": kw.get("initial")})
@@ -126,7 +131,7 @@ def _prod_partials(ansk, x, axis, kw):
 
 def _prod_partials_exact(x, axis):
     """The products of all other entries, without dividing (x has zeros)."""
-    from . import concatenate, moveaxis, reshape
+    concatenate, moveaxis, reshape = cnp.concatenate, cnp.moveaxis, cnp.reshape
     xv = getval(x)
     # Products of all others via exclusive cumulative products from both ends.
     nd = ndim(x)
@@ -204,7 +209,7 @@ def _cumsum(x, axis=None, dtype=None, **kw):
 
 
 def _cumsum_vjp(g, ans, x, axis=None, dtype=None, **kw):
-    from . import flip, reshape
+    flip, reshape = cnp.flip, cnp.reshape
     nb = ndim(g) - (1 if axis is None else ndim(x))  # ans is not kept (needs_ans=False)
     if axis is None:
         return reshape(flip(cumsum(flip(g, -1), axis=-1), -1), shape(g)[:nb] + shape(x))
@@ -213,7 +218,7 @@ def _cumsum_vjp(g, ans, x, axis=None, dtype=None, **kw):
 
 
 def _cumsum_jvp(t, ans, x, axis=None, dtype=None, **kw):
-    from . import reshape
+    reshape = cnp.reshape
     nb = ndim(t) - ndim(x)
     if axis is None:
         return cumsum(reshape(t, shape(t)[:nb] + (-1,)), axis=-1)
@@ -234,7 +239,11 @@ def _cumprod_jac_apply(v, ans, x, ax, transpose):
     J[j, i] = ∂c_j/∂x_i = prod_{k<=j, k!=i} x_k for j >= i. Without zeros this is
     c_j / x_i and needs no n×n work; with zeros it is formed exactly.
     """
-    from . import einsum, expand_dims, flip, moveaxis, where
+    einsum = cnp.einsum
+    expand_dims = cnp.expand_dims
+    flip = cnp.flip
+    moveaxis = cnp.moveaxis
+    where = cnp.where
     nb = ndim(v) - ndim(x)
     if _np.all(getval(x) != 0):
         if transpose:  # x̄_i = sum_{j>=i} ḡ_j c_j / x_i
@@ -252,7 +261,7 @@ def _cumprod_jac_apply(v, ans, x, ax, transpose):
 
 
 def _cumprod_vjp(g, ans, x, axis=None, dtype=None, **kw):
-    from . import reshape
+    reshape = cnp.reshape
     if axis is None:
         nb = ndim(g) - 1
         r = _cumprod_jac_apply(g, ans, reshape(x, (-1,)), 0, True)
@@ -261,7 +270,7 @@ def _cumprod_vjp(g, ans, x, axis=None, dtype=None, **kw):
 
 
 def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kw):
-    from . import reshape
+    reshape = cnp.reshape
     if axis is None:
         nb = ndim(t) - ndim(x)
         return _cumprod_jac_apply(reshape(t, shape(t)[:nb] + (-1,)), ans,
@@ -325,7 +334,7 @@ def mean(x, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
 def var(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
         correction=None):
     """Variance: mean squared deviation, with ``ddof`` (or ``correction``) as NumPy."""
-    from . import real
+    real = cnp.real
     if correction is not None:
         ddof = correction
     m = _mean_fn(x, axis=axis, keepdims=True, where=where) if mean is None else mean
@@ -342,13 +351,13 @@ _mean_fn = mean
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
         correction=None):
     """Standard deviation: the square root of :func:`var`."""
-    from . import sqrt
+    sqrt = cnp.sqrt
     return sqrt(var(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
                     mean=mean, correction=correction))
 
 
 def _nan_zero(x, fill=0.0):
-    from . import where
+    where = cnp.where
     return where(_np.isnan(getval(x)), fill, x)
 
 
@@ -393,7 +402,7 @@ def nanvar(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     m = nanmean(x, axis=axis, keepdims=True, where=where) if mean is None else mean
     d = _nan_zero(x - m)
     if _np.iscomplexobj(getval(x)):
-        from . import real
+        real = cnp.real
         sq = real(d * d.conj())
     else:
         sq = d * d
@@ -405,7 +414,7 @@ def nanvar(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
 def nanstd(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
            mean=None, correction=None):
     """Standard deviation ignoring NaNs."""
-    from . import sqrt
+    sqrt = cnp.sqrt
     return sqrt(nanvar(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
                        mean=mean, correction=correction))
 
@@ -441,10 +450,10 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
         avg = mean(a, axis=axis, keepdims=keepdims)
         scl = _np.full(shape(avg), _count(a, axis), dtype=_np.result_type(getval(avg)))
     else:
-        from . import broadcast_to
+        broadcast_to = cnp.broadcast_to
         w = weights
         if ndim(w) != ndim(a):
-            from . import reshape
+            reshape = cnp.reshape
             ax = normalize_axis(axis, ndim(a))[0]
             w = reshape(w, tuple(shape(w)[0] if i == ax else 1 for i in range(ndim(a))))
         w = broadcast_to(w, shape(a))

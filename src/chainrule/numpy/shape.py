@@ -7,7 +7,7 @@ value's own axes; the rules move them along untouched.
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.engine import getval
 from ._wrap import align, array_module, defprim, match_real, ndim, normalize_axis, shape
 from ._wrap import dtype as _dtype_of
 from ._wrap import unbroadcast

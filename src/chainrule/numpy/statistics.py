@@ -17,11 +17,16 @@ import warnings
 
 import numpy as _np
 
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ._composite_helpers import _asarray
 from ._wrap import _unbox_all, ndim, shape
 from .convert import _contains_box
 from .reductions import composite
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
+# call one another's functions, and importing the package from here would be an import
+# cycle.
+cnp = None
 
 __all__ = ["cov", "corrcoef"]
 
@@ -40,7 +45,13 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     """
     if not _contains_box(m, y, aweights):
         return _np.cov(m, y, rowvar, bias, ddof, fweights, aweights, dtype=dtype)
-    from . import average, concatenate, dot, reshape, sum as _sum, transpose, conj
+    average = cnp.average
+    concatenate = cnp.concatenate
+    dot = cnp.dot
+    reshape = cnp.reshape
+    _sum = cnp.sum
+    transpose = cnp.transpose
+    conj = cnp.conj
     from .convert import _astype
     if ddof is not None and ddof != int(ddof):
         raise ValueError("ddof must be integer")
@@ -108,7 +119,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     X = X - reshape(avg, (-1, 1))
     X_T = transpose(X) if w is None else transpose(X * w)
     c = dot(X, conj(X_T)) * (_np.true_divide(1, fact) if type(fact) is not Box else 1.0 / fact)
-    from . import squeeze
+    squeeze = cnp.squeeze
     return squeeze(c)
 
 
@@ -123,7 +134,12 @@ def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     """
     if not _contains_box(x, y):
         return _np.corrcoef(x, y, rowvar, dtype=dtype)
-    from . import clip, diag, imag, real, reshape, sqrt
+    clip = cnp.clip
+    diag = cnp.diag
+    imag = cnp.imag
+    real = cnp.real
+    reshape = cnp.reshape
+    sqrt = cnp.sqrt
     c = cov(x, y, rowvar, dtype=dtype)
     if ndim(c) == 0:
         return c / c

@@ -10,7 +10,7 @@ import importlib
 
 import numpy as _np
 
-from ..core.trace import getval
+from ..core.engine import getval
 from ..numpy._wrap import (ndim)
 from ..numpy.reductions import COMPOSITES
 

@@ -17,7 +17,7 @@ Second derivatives (derivatives of the adjoint solve) are not implemented.
 import numpy as _np
 
 from ..core.errors import NotDifferentiableError
-from ..core.trace import isbox
+from ..core.engine import isbox
 from ..core.tree import tree_flatten, tree_unflatten
 from ..numpy._wrap import defprim
 from ._common import require

@@ -19,7 +19,7 @@ import numpy as _np
 
 from ..core.errors import NotDifferentiableError
 from .. import numpy as cnp
-from ..core.trace import getval
+from ..core.engine import getval
 from ..numpy._wrap import align, broadcast_tangent, defprim, ndim, shape, unbroadcast
 from ._common import composite, require
 

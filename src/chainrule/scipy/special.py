@@ -21,7 +21,7 @@ order), that argument has no rule: asking for it raises MissingRuleError.
 import numpy as _np
 
 from .. import numpy as cnp
-from ..core.trace import Box, getval
+from ..core.engine import Box, getval
 from ..numpy._wrap import (align, array_module, broadcast_tangent, defprim, ndim, nondiff,
                            normalize_axis)
 from ..numpy._wrap import shape, unbroadcast

@@ -4,7 +4,7 @@ the triangle LAPACK reads, and the machinery for tuple-valued primitives
 
 import numpy as _np
 
-from ...core.trace import Box
+from ...core.engine import Box
 from .._wrap import array_module, defprim, dtype, like, shape
 from ..products import matmul_p
 from ..reductions import COMPOSITES
@@ -21,16 +21,14 @@ except ImportError:  # pragma: no cover - NumPy 1.x
     SVDResult = namedtuple("SVDResult", "U S Vh")
 
 
-_cnp_module = None
+# chainrule.numpy itself, bound by its __init__ once every family is loaded: linalg's
+# rules call its functions, and importing the package from here would be an import cycle.
+cnp = None
 
 
 def _c():
-    """``chainrule.numpy``, imported on first use (it imports this module)."""
-    global _cnp_module
-    if _cnp_module is None:
-        from ... import numpy as m
-        _cnp_module = m
-    return _cnp_module
+    """``chainrule.numpy``, for the rules."""
+    return cnp
 
 
 def _composite(f):

@@ -8,7 +8,7 @@ import operator
 
 import numpy as _np
 
-from ...core.trace import Box, getval
+from ...core.engine import Box, getval
 from .._wrap import array_module, defprim, dtype, like, ndim, normalize_axis, shape
 from ._helpers import _c, _composite, _conj, _iscx, _la, _traced
 from ._pinv import pinv

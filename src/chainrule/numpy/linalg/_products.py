@@ -5,7 +5,7 @@ import operator
 import numpy as _np
 import numpy.linalg as _la
 
-from ...core.trace import getval
+from ...core.engine import getval
 from .._wrap import like, ndim, nondiff, shape
 from ._helpers import _c, _composite, _mm, _mT
 from ._solve_det import inv, solve

@@ -2,7 +2,7 @@
 
 
 from ...core.errors import NotDifferentiableError
-from ...core.trace import getval
+from ...core.engine import getval
 from .._wrap import defprim, shape
 from ._helpers import (SVDResult, _c, _la, _col, _composite, _conj, _diag_mat, _diag_of,
                        _gap_inverse, _H, _iscx, _LazyParts, _mm, _mT, _once, _part, _result,

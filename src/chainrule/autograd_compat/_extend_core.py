@@ -8,10 +8,10 @@ import itertools
 import warnings
 from collections.abc import MutableMapping
 
-from ..core.trace import Primitive
-from ..vspace import VSpace, vspace
-from ._primitive import _USER_PRIMITIVES, ExtPrimitive, _check_prim
-from ._rules import defjvp_argnums, defvjp, defvjp_argnums
+from ..core.engine import Primitive
+from .vspace import VSpace, vspace
+from ..extend._primitive import _USER_PRIMITIVES, ExtPrimitive, _check_prim
+from ..extend._rules import defjvp_argnums, defvjp, defvjp_argnums
 
 
 def primitive_with_deprecation_warnings(f_raw):
