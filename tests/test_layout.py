@@ -193,3 +193,24 @@ def test_autograds_top_level_names_are_still_there():
     from chainrule.tracer import trace as tracer_trace
     assert trace is tracer_trace  # autograd.core.trace: the graph tracer, not a module
     assert make_vjp(lambda x: 2.0 * x, 1.0)[0](1.0) == 2.0
+
+
+def test_the_engine_imports_only_the_standard_library():
+    # core/ is the bottom layer: it knows nothing of NumPy or of the layers above.
+    bad = []
+    for m, (p, is_pkg) in MODULES.items():
+        if not m.startswith("chainrule.core"):
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if not node.level else []
+                if node.level:
+                    names = [t for t in _targets(m, is_pkg, node) if not t.startswith(
+                        "chainrule.core")]
+            else:
+                continue
+            bad += [(m, n) for n in names
+                    if n and n.split(".")[0] not in sys.stdlib_module_names]
+    assert not bad, f"core imports outside the standard library: {bad}"

@@ -17,6 +17,7 @@ checkpoints (:func:`save`, :func:`load`), the ``chainrule`` command
 """
 
 from . import numpy  # noqa: F401  (installs the array operators on traced values)
+from .core._lazy import compat_names
 from .extend import checkpoint
 from .serialization import load, save
 from .transforms import (
@@ -47,15 +48,4 @@ _COMPAT = {
 }
 
 
-def __getattr__(name):
-    module = _COMPAT.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-    value = getattr(importlib.import_module("chainrule.autograd_compat." + module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_COMPAT))
+__getattr__, __dir__ = compat_names(__name__, _COMPAT)

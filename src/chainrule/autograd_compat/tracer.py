@@ -24,7 +24,7 @@ from chainrule's own derivative rules.
 import warnings
 
 from ..core.errors import MissingRuleError
-from ..core.engine import Box, Primitive, Trace, getval, isbox
+from ..core.engine import Box, Primitive, Trace, getval, isbox, unbox_args
 from ..core.tree import tree_flatten, tree_unflatten
 from ..extend import notrace_primitive, primitive, register_notrace
 from ..extend._containers import _gather, _leaf
@@ -73,21 +73,9 @@ class NodeTrace(Trace):
         self.node_type = node_type
 
     def apply(self, prim, args, kwargs):
-        vals = list(args)
-        argnums, parents = [], []
-        outer = False
-        for i, a in enumerate(args):
-            if type(a) is Box:
-                if a._trace is self:
-                    vals[i] = a._value
-                    argnums.append(i)
-                    parents.append(a._ref)
-                    if type(a._value) is Box:
-                        outer = True
-                else:
-                    outer = True
+        vals, argnums, parents, outer = unbox_args(self, args)
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
-        node = self.node_type(ans, prim, tuple(vals), kwargs, tuple(argnums), tuple(parents))
+        node = self.node_type(ans, prim, tuple(vals), kwargs, argnums, parents)
         return Box(ans, self, node)
 
 

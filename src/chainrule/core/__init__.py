@@ -16,19 +16,6 @@ autograd's graph tracer): they live in ``chainrule.autograd_compat.core`` and
 are looked up on first use, so that the engine itself never loads them.
 """
 
-_COMPAT = "chainrule.autograd_compat.core"
+from ._lazy import compat_names
 
-
-def __getattr__(name):
-    import importlib
-    compat = importlib.import_module(_COMPAT)
-    if name not in compat.__all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(compat, name)
-    globals()[name] = value  # resolve once
-    return value
-
-
-def __dir__():
-    import importlib
-    return sorted(set(globals()) | set(importlib.import_module(_COMPAT).__all__))
+__getattr__, __dir__ = compat_names(__name__, "core")

@@ -148,6 +148,32 @@ def _meta(v):
         return v
 
 
+def unbox_args(trace, args):
+    """The general case of ``trace.apply``: ``(vals, argnums, refs, outer)`` for
+    ``args``: the arguments with ``trace``'s own boxes unboxed, the positions
+    and ``_ref`` of those boxes, and whether a box of another trace remains (the
+    primitive must then be called again, for that trace, instead of ``fun``).
+
+    >>> t = ReverseTrace()
+    >>> unbox_args(t, (t.new_input(2.0), 3.0))
+    ([2.0, 3.0], (0,), (0,), False)
+    """
+    vals = list(args)
+    argnums, refs = [], []
+    outer = False
+    for i, a in enumerate(args):
+        if type(a) is Box:
+            if a._trace is trace:
+                v = vals[i] = a._value
+                argnums.append(i)
+                refs.append(a._ref)
+                if type(v) is Box:
+                    outer = True
+            else:
+                outer = True
+    return vals, tuple(argnums), tuple(refs), outer
+
+
 class Trace:
     """One differentiation in progress (one call of grad, jvp, vjp...).
 
@@ -261,24 +287,12 @@ class ReverseTrace(Trace):
             tape.append((prim, (va, vb) if prim.needs_args else (_meta(va), _meta(vb)),
                            kwargs, ans if prim.needs_ans else None, argnums, parents))
             return Box(ans, self, len(tape) - 1)
-        vals = list(args)
-        argnums, parents = [], []
-        outer = False
-        for i, a in enumerate(args):
-            if type(a) is Box:
-                if a._trace is self:
-                    v = vals[i] = a._value
-                    argnums.append(i)
-                    parents.append(a._ref)
-                    if type(v) is Box:
-                        outer = True
-                else:
-                    outer = True
+        vals, argnums, parents, outer = unbox_args(self, args)
         ans = prim(*vals, **kwargs) if outer else prim.fun(*vals, **kwargs)
         if not prim.needs_args:
             vals = [_meta(v) for v in vals]
         tape.append((prim, tuple(vals), kwargs, ans if prim.needs_ans else None,
-                       tuple(argnums), tuple(parents)))
+                     argnums, parents))
         return Box(ans, self, len(tape) - 1)
 
 
@@ -306,18 +320,8 @@ class ForwardTrace(Trace):
                 ans = prim.fun(v, **kwargs) if kwargs else prim.fun(v)
             return Box(ans, self, prim.tangent(((0, a._ref),), ans, (v,), kwargs,
                                                self.batch_shape))
-        vals = list(args)
-        traced = []
-        outer = False
-        for i, a in enumerate(args):
-            if type(a) is Box:
-                if a._trace is self:
-                    vals[i] = a._value
-                    traced.append((i, a._ref))
-                    if type(a._value) is Box:
-                        outer = True
-                else:
-                    outer = True
+        vals, argnums, tangents, outer = unbox_args(self, args)
+        traced = list(zip(argnums, tangents))
         if not outer and prim.value_and_jvp is not None:
             fused = prim.value_and_jvp(traced, *vals, **kwargs)
             if fused is not None:

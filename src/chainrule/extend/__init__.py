@@ -48,6 +48,7 @@ plain function.
 """
 
 # The code lives in private submodules.
+from ..core._lazy import compat_names
 from ..core.engine import Box, getval, isbox
 from ..core.errors import MissingRuleError
 from ._batch import _batch_shape  # noqa: F401 - used by chainrule.transforms
@@ -74,15 +75,4 @@ _COMPAT = {
 }
 
 
-def __getattr__(name):
-    module = _COMPAT.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-    value = getattr(importlib.import_module("chainrule.autograd_compat." + module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_COMPAT))
+__getattr__, __dir__ = compat_names(__name__, _COMPAT)
