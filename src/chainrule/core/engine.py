@@ -46,7 +46,7 @@ each) on the 2-core development machine; instruction counts from callgrind.
 
 * ``Primitive.__call__``: one or two positional arguments and no keywords
   find their trace without the generic scan; most calls are unary or binary
-  operators.
+  operators (about 0.3 µs of W3's ~3 µs per op when it was added).
 * ``ReverseTrace.apply`` / ``ForwardTrace.apply``: the one- and two-argument
   cases unbox without building lists, call ``prim.fun`` directly when no
   outer trace's box remains, and (reverse mode) append their tape entry
