@@ -21,6 +21,7 @@ import numpy as _onp
 
 from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
+from .numpy._dask import any_dask, lazy_guard
 from .numpy.basis import ScaledBasis, identity_basis
 
 __all__ = [
@@ -127,18 +128,37 @@ def _argnums(argnum, argnums):
 # The two engines
 # ----------------------------------------------------------------------------
 
+def _lazy(leaves, fun):
+    """Whether an input, or an argument ``_unary`` closed over, is a Dask array:
+    then the engines run under :func:`chainrule.numpy._dask.lazy_guard`."""
+    if any_dask(leaves):
+        return True
+    context = getattr(fun, "_context", None)
+    return context is not None and any_dask(context)
+
+
+def _guarded(lazy, f, *a):
+    if not lazy:
+        return f(*a)
+    with lazy_guard():
+        return f(*a)
+
+
 def _vjp_engine(fun, x):
     """Run ``fun(x)`` on a fresh tape; return ``(out, pullback)``.
 
     ``x`` is any container of arrays. ``pullback(ct, keep_tape=True)`` maps an
     output cotangent (same container as the output, optionally with extra
-    leading batch axes) to the cotangent of ``x``.
+    leading batch axes) to the cotangent of ``x``. With Dask arrays among the
+    inputs (or the arguments closed over), both run under a guard that makes
+    any computation of them an error: the results are lazy Dask arrays.
     """
     leaves, spec = tree_flatten(x)
     dtypes = [_check_input(leaf, "an input") for leaf in leaves]
     trace = ReverseTrace()
     boxes = [trace.new_input(v) for v in leaves]
-    out = fun(tree_unflatten(spec, boxes))
+    lazy = _lazy(leaves, fun)
+    out = _guarded(lazy, fun, tree_unflatten(spec, boxes))
     out_leaves, out_spec = tree_flatten(out)
     n = len(leaves)
     tape = trace.tape
@@ -150,7 +170,7 @@ def _vjp_engine(fun, x):
             raise ValueError("chainrule: the cotangent must have the structure of the output")
         seeds = [(o._ref, c) for o, c in zip(out_leaves, ct_leaves)
                  if type(o) is Box and o._trace is trace]
-        adj = backward(tape, seeds, n, keep_tape=keep_tape)
+        adj = _guarded(lazy or _lazy(ct_leaves, None), backward, tape, seeds, n, keep_tape)
         grads = []
         for a, v, dt in zip(adj, leaves, dtypes):
             if a is None:  # the output does not depend on this input: zeros
@@ -181,7 +201,8 @@ def _jvp_engine(fun, x, t, batch_shape=()):
         if type(tv) is not Box and _dtype(tv) != dt:
             tv = _asdtype(tv, dt)
         boxes.append(trace.new_input(v, tv))
-    out = fun(tree_unflatten(spec, boxes))
+    out = _guarded(_lazy(leaves, fun) or _lazy(t_leaves, None), fun,
+                   tree_unflatten(spec, boxes))
     out_leaves, out_spec = tree_flatten(out)
     vals, tans = [], []
     for o in out_leaves:
@@ -198,6 +219,7 @@ def _unary(fun, args, kwargs, argnums):
     """``fun`` as a function of the selected argument(s) only."""
     def f(x):
         return fun(*_substitute(args, argnums, x), **kwargs)
+    f._context = (args, kwargs) if args or kwargs else None
     return f
 
 
