@@ -48,6 +48,18 @@ def _shape(v):
     return v.shape if type(v) is _onp.ndarray else _onp.shape(v)
 
 
+def _size(v):
+    """The number of elements (an attribute where there is one: ``numpy.size`` of a
+    Dask array would compute it)."""
+    n = getattr(v, "size", None)
+    return _onp.size(v) if n is None else n
+
+
+def _ndim(v):
+    n = getattr(v, "ndim", None)
+    return _onp.ndim(v) if n is None else n
+
+
 def _check_input(x, what):
     """Differentiated inputs must be floating or complex: say so loudly.
     Returns the input's dtype."""
@@ -99,6 +111,18 @@ def _cast_like(g, x, dt=None):
     xv = getval(x)
     if type(xv) in (float, complex) and _onp.ndim(g) == 0:
         return type(xv)(g)  # a Python number in, a Python number out
+    if type(xv) is not _onp.ndarray and type(g) is _onp.ndarray:
+        return _lazy_like(g, xv)
+    return g
+
+
+def _lazy_like(g, x):
+    """A gradient or tangent that came out as a NumPy array (it does not depend on
+    the data: the gradient of a sum) for a Dask input or output: a Dask array of
+    its chunks, so that the result's type follows the input's."""
+    if any_dask((x,)) and _onp.shape(g) == tuple(x.shape):
+        import dask.array as da
+        return da.from_array(g, chunks=x.chunks)
     return g
 
 
@@ -208,7 +232,9 @@ def _jvp_engine(fun, x, t, batch_shape=()):
     for o in out_leaves:
         if type(o) is Box and o._trace is trace:
             vals.append(o._value)
-            tans.append(o._ref)
+            t = o._ref
+            tans.append(_lazy_like(t, o._value) if type(t) is _onp.ndarray
+                        and type(o._value) is not _onp.ndarray else t)
         else:
             vals.append(o)
             tans.append(_zeros(batch_shape + _shape(o), _dtype(o), getval(o)))
@@ -228,7 +254,7 @@ def _ones_seed(ans, who):
     dt = _dtype(v)
     if dt.kind == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
         return dt.type(1)
-    if _onp.ndim(v) != 0 and _onp.size(v) != 1:
+    if _ndim(v) != 0 and _size(v) != 1:
         raise TypeError(
             f"chainrule: {who} needs a function with a scalar output, but it returned shape "
             f"{_onp.shape(v)}. Use jacobian, elementwise_grad or vjp for non-scalar outputs, "
@@ -480,9 +506,11 @@ def _columns(t, oshape, in_shapes, in_spec):
     if type(t) is Box:
         from . import numpy as cnp
         t = cnp.moveaxis(t, 0, -1)
-    else:  # out.shape + (n,)
+    elif type(t) is _onp.ndarray or _module(t) is _onp:  # out.shape + (n,)
         t = _onp.asarray(t)
         t = t.transpose(tuple(range(1, t.ndim)) + (0,))
+    else:  # another array module's (a lazy Dask array stays lazy)
+        t = _module(t).moveaxis(t, 0, -1)
     if len(in_shapes) == 1:  # no slicing needed
         return tree_unflatten(in_spec, [_owned(t.reshape(oshape + in_shapes[0]))])
     res, start = [], 0
@@ -673,12 +701,12 @@ def jacobian(fun, argnum=0, *, argnums=None, holomorphic=False):
         in_leaves, in_spec = tree_flatten(x)
         _check_holomorphic(in_leaves, "jacobian", holomorphic)
         out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
-        n_in = sum(int(_onp.size(getval(v))) for v in in_leaves)
+        n_in = sum(int(_size(getval(v))) for v in in_leaves)
         out_leaves = tree_flatten(out)[0]
-        n_out = sum(int(_onp.size(getval(v))) for v in out_leaves)
+        n_out = sum(int(_size(getval(v))) for v in out_leaves)
         if n_out < n_in and any(_dtype(v).kind != "c" for v in in_leaves):
             # a complex output of real inputs costs two cotangents per element
-            n_out += sum(int(_onp.size(getval(o))) for o in out_leaves if _dtype(o).kind == "c")
+            n_out += sum(int(_size(getval(o))) for o in out_leaves if _dtype(o).kind == "c")
         if n_out >= n_in:
             return fwd(*args, **kwargs)
         return _jacrev_from(out, pullback, in_leaves, in_spec)

@@ -297,7 +297,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     sgn = _scalar(_np.sign(s))
     if return_sign:
         return out, sgn
-    if _np.any(sgn < 0):
+    if is_lazy(sgn) or _np.any(sgn < 0):
         out = cnp.where(_arr(sgn) < 0, _np.nan, out)
     return out
 
