@@ -22,6 +22,7 @@ import numpy as _onp
 from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
 from .numpy._dask import any_dask, lazy_guard
+from .numpy._wrap import kind as _kind
 from .numpy.basis import ScaledBasis, identity_basis
 
 __all__ = [
@@ -64,7 +65,7 @@ def _check_input(x, what):
     """Differentiated inputs must be floating or complex: say so loudly.
     Returns the input's dtype."""
     dt = _dtype(x)
-    if dt.kind not in "fc":
+    if _kind(dt) not in "fc":
         raise TypeError(
             f"chainrule: cannot differentiate with respect to {what} of dtype {dt} "
             f"(value {getval(x)!r:.60}). Only float and complex inputs have derivatives; "
@@ -105,7 +106,7 @@ def _cast_like(g, x, dt=None):
         return g
     gdt = g.dtype if hasattr(g, "dtype") else _onp.result_type(g)
     if gdt != dt:
-        if gdt.kind == "c" and dt.kind != "c":
+        if _kind(gdt) == "c" and _kind(dt) != "c":
             g = _onp.real(g)
         g = _asdtype(g, dt)
     xv = getval(x)
@@ -252,7 +253,12 @@ def _unary(fun, args, kwargs, argnums):
 def _ones_seed(ans, who):
     v = getval(ans)
     dt = _dtype(v)
-    if dt.kind == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
+    if type(v) is not _onp.ndarray and any_dask((v,)) and _kind(dt) == "f" and v.size == 1:
+        # A lazy seed: a NumPy one would be broadcast on the host and copied into
+        # the graph by every rule that meets it (a sum's VJP over 10^7 rows).
+        import dask.array as da
+        return da.ones(tuple(v.shape), dtype=dt)
+    if _kind(dt) == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
         return dt.type(1)
     if _ndim(v) != 0 and _size(v) != 1:
         raise TypeError(
@@ -260,12 +266,12 @@ def _ones_seed(ans, who):
             f"{_onp.shape(v)}. Use jacobian, elementwise_grad or vjp for non-scalar outputs, "
             "or reduce the output (e.g. np.sum)."
         )
-    if dt.kind == "c":
+    if _kind(dt) == "c":
         raise TypeError(
             f"chainrule: {who} needs a real scalar output, but it is complex. "
             "Use holomorphic_grad, or take np.real / np.abs of the output."
         )
-    if dt.kind != "f":
+    if _kind(dt) != "f":
         raise TypeError(
             f"chainrule: {who} needs a float output, but the function returned dtype "
             f"{dt}, which has no derivative (a comparison or an integer result?)."
@@ -351,7 +357,7 @@ def elementwise_grad(fun, argnum=0):
     def ewg(*args, **kwargs):
         ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
         v = getval(ans)
-        if _dtype(v).kind == "c":
+        if _kind(_dtype(v)) == "c":
             raise TypeError("chainrule: elementwise_grad only applies to real-output functions.")
         return pullback(_onp.ones(_onp.shape(v), _dtype(v)), keep_tape=False)
 
@@ -485,9 +491,9 @@ def _basis(leaves):
     dtypes = [_dtype(v) for v in leaves]
     dtype = _onp.result_type(*dtypes) if leaves else float
     seeds, n = identity_basis([_shape(v) for v in leaves], dtype)
-    if dtype.kind == "c":  # a real leaf among complex ones keeps a real seed
-        seeds = [b if dt.kind == "c" else ScaledBasis(b.d.real.astype(dt), b.vshape, n, b.offset,
-                                                      unit=True)
+    if _kind(dtype) == "c":  # a real leaf among complex ones keeps a real seed
+        seeds = [b if _kind(dt) == "c" else ScaledBasis(b.d.real.astype(dt), b.vshape, n,
+                                                        b.offset, unit=True)
                  for b, dt in zip(seeds, dtypes)]
     return seeds, n
 
@@ -527,7 +533,7 @@ def _check_holomorphic(leaves, who, holomorphic):
         return
     for v in leaves:
         dt = v.dtype if type(v) is _onp.ndarray else _dtype(v)
-        if dt.kind == "c":
+        if _kind(dt) == "c":
             raise TypeError(
                 f"chainrule: {who} got a complex input (dtype {dt}). A complex Jacobian "
                 "df/dz exists only if f is holomorphic: pass holomorphic=True if it is "
@@ -541,7 +547,7 @@ def _complex_like(t, o):
     """A complex output's Jacobian is complex, even where its tangent came out
     real (``c + x``): as jacrev's, whatever the mode."""
     dt = o.dtype if type(o) is _onp.ndarray else _dtype(o)
-    if dt.kind != "c" or _dtype(t).kind == "c":
+    if _kind(dt) != "c" or _kind(_dtype(t)) == "c":
         return t
     if type(t) is Box:
         return t + dt.type(0)
@@ -615,7 +621,7 @@ def _jacrev_from(out, pullback, in_leaves, in_spec):
     in_shapes = [_shape(v) for v in in_leaves]
     for o in out_leaves:
         dt = o.dtype if type(o) is _onp.ndarray else _dtype(o)
-        if dt.kind == "c" and any(_dtype(v).kind != "c" for v in in_leaves):
+        if _kind(dt) == "c" and any(_kind(_dtype(v)) != "c" for v in in_leaves):
             return _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullback)
     seeds, m = _basis(out_leaves)
     cts = tree_flatten(pullback(tree_unflatten(out_spec, seeds), keep_tape=False))[0]
@@ -642,7 +648,7 @@ def _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullbac
     """
     shapes = [_shape(o) for o in out_leaves]
     sizes = [math.prod(s) for s in shapes]
-    cplx = [_dtype(o).kind == "c" for o in out_leaves]
+    cplx = [_kind(_dtype(o)) == "c" for o in out_leaves]
     m = sum(sizes)
     rows_total = m + sum(s for s, c in zip(sizes, cplx) if c)
     seeds, imag_at, start, cstart = [], [], 0, m
@@ -663,7 +669,7 @@ def _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullbac
             imag_at.append(None)
         start += s
     cts = tree_flatten(pullback(tree_unflatten(out_spec, seeds), keep_tape=False))[0]
-    real_in = [_dtype(v).kind != "c" for v in in_leaves]
+    real_in = [_kind(_dtype(v)) != "c" for v in in_leaves]
     res, start = [], 0
     for shp_o, s, ci in zip(shapes, sizes, imag_at):
         rows = []
@@ -704,9 +710,9 @@ def jacobian(fun, argnum=0, *, argnums=None, holomorphic=False):
         n_in = sum(int(_size(getval(v))) for v in in_leaves)
         out_leaves = tree_flatten(out)[0]
         n_out = sum(int(_size(getval(v))) for v in out_leaves)
-        if n_out < n_in and any(_dtype(v).kind != "c" for v in in_leaves):
+        if n_out < n_in and any(_kind(_dtype(v)) != "c" for v in in_leaves):
             # a complex output of real inputs costs two cotangents per element
-            n_out += sum(int(_size(getval(o))) for o in out_leaves if _dtype(o).kind == "c")
+            n_out += sum(int(_size(getval(o))) for o in out_leaves if _kind(_dtype(o)) == "c")
         if n_out >= n_in:
             return fwd(*args, **kwargs)
         return _jacrev_from(out, pullback, in_leaves, in_spec)
