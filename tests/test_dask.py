@@ -321,3 +321,18 @@ def test_table_sample_in_one_graph_on_a_cluster(client):
     for (want, got), comp in zip(built, computed):
         _compare(want, got, comp)
     assert len(cases) >= 10
+
+
+def test_example_dask_logistic_quick(capsys):
+    """examples/dask_logistic.py --quick: the fit on its own LocalCluster recovers w."""
+    pytest.importorskip("scipy.optimize")
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).parent.parent / "examples" / "dask_logistic.py"
+    spec = importlib.util.spec_from_file_location("dask_logistic", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    res = mod.main(["--quick"])
+    out = capsys.readouterr().out
+    assert res.success and "L-BFGS-B" in out and "time:" in out
+    assert onp.max(onp.abs(res.x - onp.linspace(-1, 1, 20))) < 0.05

@@ -253,11 +253,12 @@ def _unary(fun, args, kwargs, argnums):
 def _ones_seed(ans, who):
     v = getval(ans)
     dt = _dtype(v)
-    if type(v) is not _onp.ndarray and any_dask((v,)) and _kind(dt) == "f" and v.size == 1:
-        # A lazy seed: a NumPy one would be broadcast on the host and copied into
-        # the graph by every rule that meets it (a sum's VJP over 10^7 rows).
-        import dask.array as da
-        return da.ones(tuple(v.shape), dtype=dt)
+    if type(v) is not _onp.ndarray and _kind(dt) == "f" and _size(v) == 1 \
+            and hasattr(v, "shape") and _module(v) is not _onp:
+        # The seed on the output's own module: a NumPy one would meet device
+        # arrays (CuPy refuses them) or be broadcast on the host and copied into
+        # the graph (Dask: a sum's VJP over 10^7 rows).
+        return _module(v).ones(tuple(v.shape), dtype=dt)
     if _kind(dt) == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
         return dt.type(1)
     if _ndim(v) != 0 and _size(v) != 1:
