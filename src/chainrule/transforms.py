@@ -21,6 +21,7 @@ import numpy as _onp
 
 from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
+from .numpy._array_api import is_array_api_only, refuse
 from .numpy._dask import any_dask, lazy_guard
 from .numpy._wrap import kind as _kind
 from .numpy.basis import ScaledBasis, identity_basis
@@ -64,6 +65,8 @@ def _ndim(v):
 def _check_input(x, what):
     """Differentiated inputs must be floating or complex: say so loudly.
     Returns the input's dtype."""
+    if type(x) is not _onp.ndarray and is_array_api_only(getval(x)):
+        refuse(getval(x), "differentiation (grad, vjp, jvp...)")
     dt = _dtype(x)
     if _kind(dt) not in "fc":
         raise TypeError(
