@@ -16,7 +16,8 @@ def is_array_api_only(x):
     """An array of a library with ``__array_namespace__`` but without NumPy's
     dispatch protocols (not NumPy, CuPy or Dask, which have them)."""
     t = type(x)
-    return (t is not _np.ndarray and hasattr(t, "__array_namespace__")
+    return (t is not _np.ndarray and not isinstance(x, _np.generic)
+            and hasattr(t, "__array_namespace__")
             and not hasattr(t, "__array_function__") and not hasattr(t, "__array_ufunc__"))
 
 
