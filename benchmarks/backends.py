@@ -18,8 +18,9 @@ resident memory is sampled (every 20 ms) during each evaluation.
 
 G1-G3 — on CuPy arrays (a GPU): G1 a big MLP (batch 4096, 4096 -> 4096 -> 4096
 -> 10, ReLU, float32), G2 a small MLP (batch 64, 64 -> 64 -> 10, float32: kernel
-launch overhead), G3 an op chain (200 elementwise ops on 10^6 float32); value
-and gradients against hand-written CuPy backprop.
+launch overhead), G3 an op chain (250 elementwise ops: 50 x sin, *1.01, +0.1,
+tanh, *0.99, on 10^6 float32); value and gradients against hand-written CuPy
+backprop.
 """
 
 import statistics
