@@ -7,7 +7,7 @@ gradient; one ``dask.compute`` evaluates forward and backward pass together on
 the cluster, and SciPy's L-BFGS-B drives the fit.
 
     python examples/dask_logistic.py                 # 2,000,000 x 20 on a local cluster
-    python examples/dask_logistic.py --quick         # 200,000 x 20 (the tests run this)
+    python examples/dask_logistic.py --quick         # 50,000 x 20 (the tests run this)
     python examples/dask_logistic.py --scheduler tcp://scheduler:8786   # a real cluster
 
 On a real cluster, ``Client("tcp://scheduler:8786")`` connects to its scheduler
@@ -39,13 +39,13 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=2_000_000)
     ap.add_argument("--cols", type=int, default=20)
     ap.add_argument("--chunk", type=int, default=250_000, help="rows per chunk")
-    ap.add_argument("--quick", action="store_true", help="200,000 rows, chunks of 50,000")
+    ap.add_argument("--quick", action="store_true", help="50,000 rows, chunks of 12,500")
     ap.add_argument("--scheduler", default=None,
                     help="address of a running scheduler (default: start a LocalCluster)")
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args(argv)
     if a.quick:
-        a.rows, a.chunk = 200_000, 50_000
+        a.rows, a.chunk = 50_000, 12_500
 
     cluster = None
     if a.scheduler:
