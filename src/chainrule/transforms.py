@@ -256,8 +256,8 @@ def _unary(fun, args, kwargs, argnums):
 def _ones_seed(ans, who):
     v = getval(ans)
     dt = _dtype(v)
-    if type(v) is not _onp.ndarray and _kind(dt) == "f" and _size(v) == 1 \
-            and hasattr(v, "shape") and _module(v) is not _onp:
+    if type(v) is not _onp.ndarray and not isinstance(v, _onp.generic) and _kind(dt) == "f" \
+            and _size(v) == 1 and hasattr(v, "shape") and _module(v) is not _onp:
         # The seed on the output's own module: a NumPy one would meet device
         # arrays (CuPy refuses them) or be broadcast on the host and copied into
         # the graph (Dask: a sum's VJP over 10^7 rows).
