@@ -44,9 +44,11 @@ import numpy as onp  # noqa: E402
 import harness  # noqa: E402
 import peers as peers_mod  # noqa: E402
 import workloads  # noqa: E402
+import backends  # noqa: E402
 from harness import Cell, fmt_ratio, fmt_time, render_table  # noqa: E402
 
 SYSTEM_ORDER = ["numpy", "chainrule", "autograd", "torch", "jax", "jax-jit"]
+BACKEND_WORKLOADS = {"D1": "dask-logistic", "G1": "big-mlp", "G2": "small-mlp", "G3": "op-chain"}
 CHEAP_GRAD_TARGET = 2.7
 MEMORY_TARGET = 1.3
 NOISY_SPREAD = 1.5  # median / p10 above this: another process was probably competing
@@ -91,15 +93,20 @@ def parse_args(argv):
                          "and print the top functions by tottime")
     ap.add_argument("--profile-top", type=int, default=25)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--d1-rows", type=int, default=None,
+                    help="rows of D1's X (default 10,000,000; --quick 1,000,000)")
+    ap.add_argument("--d1-rounds", type=int, default=None,
+                    help="timed rounds of each D1 cell (default 3, --quick 2)")
     a = ap.parse_args(argv)
     a.budget = a.budget if a.budget is not None else (0.3 if a.quick else 4.0)
     a.min_rounds = a.min_rounds if a.min_rounds is not None else (3 if a.quick else 7)
     a.sample_ms = a.sample_ms if a.sample_ms is not None else (1.0 if a.quick else 2.0)
     only = [w.strip().upper() for w in a.only.split(",") if w.strip()]
-    bad = [w for w in only if w not in workloads.WORKLOADS]
+    known = list(workloads.WORKLOADS) + list(BACKEND_WORKLOADS)
+    bad = [w for w in only if w not in known]
     if bad:
-        ap.error(f"unknown workload(s) {bad}; choose from {list(workloads.WORKLOADS)}")
-    a.only = only or list(workloads.WORKLOADS)
+        ap.error(f"unknown workload(s) {bad}; choose from {known}")
+    a.only = only or known
     return a
 
 
@@ -339,6 +346,8 @@ def main(argv=None):
     rng = onp.random.default_rng(args.seed)
     all_rows, all_cases = [], []
     for wid in args.only:
+        if wid in BACKEND_WORKLOADS:
+            continue
         print(f"running {wid} {workloads.TITLES[wid]} ...", flush=True)
         cases, cells = run_workload(wid, peers, args, rng)
         all_cases += cases
@@ -379,6 +388,10 @@ def main(argv=None):
                           f"[{r['cell'].system}]" for r in noisy[:4])
               + "): the machine was probably busy; compare p10 or rerun on a quiet machine")
 
+    backend_rows = run_backends(args)
+    backend_misses = [r for r in backend_rows if r["passed"] is False]
+    backend_fail = [r for r in backend_rows if r["check"].startswith("FAIL")]
+
     failures = [r for r in all_rows if r["cell"].check_ok is not True]
     misses = [r for r in all_rows if r["passed"] is False]
     misses += [c for c in cheap if c["target"] and c["ratio"] > c["target"]]
@@ -391,22 +404,58 @@ def main(argv=None):
             print(f"!!!   {c.case.workload} {c.case.name} [{c.system}]: {c.check_msg}")
     else:
         print("all gradient checks passed")
+    for r in backend_fail:
+        print(f"!!!   {r['workload']} {r['case']} [{r['system']}]: check {r['check']}")
+    misses += backend_misses
     n_targets = sum(1 for r in all_rows if r["target"] is not None) + \
-        sum(1 for c in cheap if c["target"]) + sum(1 for m in mem if m.get("target"))
+        sum(1 for c in cheap if c["target"]) + sum(1 for m in mem if m.get("target")) + \
+        sum(1 for r in backend_rows if r["passed"] is not None)
     print(f"chainrule targets: {n_targets - len(misses)} of {n_targets} met")
 
     if args.profile:
         profile(all_cases, args.profile_top)
 
     if args.json:
-        write_json(args.json, all_rows, cheap, mem, peers, blas_info, args)
+        write_json(args.json, all_rows, cheap, mem, peers, blas_info, args, backend_rows)
         print(f"\nwrote {args.json}")
     del limiter
-    cr_failed = any(r["cell"].system in ("numpy", "chainrule") for r in failures)
+    cr_failed = any(r["cell"].system in ("numpy", "chainrule") for r in failures) \
+        or bool(backend_fail)
     return 1 if cr_failed else 0
 
 
-def write_json(path, rows, cheap, mem, peers, blas_info, args):
+def run_backends(args):
+    """D1 (Dask cluster) and G1-G3 (CuPy): their own timing, printed as one table."""
+    rows, notes = [], []
+    if "D1" in args.only:
+        print("running D1 dask-logistic ...", flush=True)
+        r, n = backends.d1(quick=args.quick, rounds=args.d1_rounds, rows=args.d1_rows)
+        rows += r
+        notes += n
+    gs = [w for w in args.only if w.startswith("G")]
+    if gs:
+        print(f"running {','.join(gs)} on the GPU ...", flush=True)
+        r, n = backends.gpu(gs, quick=args.quick, budget=args.budget)
+        rows += r
+        notes += n
+    if not rows and not notes:
+        return []
+    print()
+    for note in notes:
+        print("  note: " + note)
+    if rows:
+        print(render_table(
+            ["workload", "case", "system", "median", "ratio", "check", "target", "result",
+             "worker peak"],
+            [[r["workload"], r["case"], r["system"], fmt_time(r["median_s"]),
+              "" if r["ratio"] is None else f"{r['ratio']:.2f}x", r["check"], r["target"],
+              "" if r["passed"] is None else ("pass" if r["passed"] else "MISS"),
+              f"{r['worker_peak_mib']:.0f} MiB" if "worker_peak_mib" in r else ""]
+             for r in rows]))
+    return rows
+
+
+def write_json(path, rows, cheap, mem, peers, blas_info, args, backend_rows=()):
     def num(x):
         return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
     cells = []
@@ -431,7 +480,7 @@ def write_json(path, rows, cheap, mem, peers, blas_info, args):
         settings=dict(quick=args.quick, budget_s=args.budget, min_rounds=args.min_rounds,
                       sample_ms=args.sample_ms, warm_below_ms=args.warm_below_ms,
                       seed=args.seed, only=args.only),
-        cells=cells, cheap_gradient=cheap, memory=mem)
+        cells=cells, cheap_gradient=cheap, memory=mem, backends=list(backend_rows))
     with open(path, "w") as f:
         json.dump(doc, f, indent=1)
 

@@ -191,7 +191,7 @@ def test_autograds_top_level_names_are_still_there():
     assert primitive.__module__.startswith(COMPAT)
     from chainrule.core import make_vjp, trace
     from chainrule.tracer import trace as tracer_trace
-    assert trace is tracer_trace  # autograd.core.trace: the graph tracer, not a module
+    assert trace is tracer_trace  # autograd.core.engine: the graph tracer, not a module
     assert make_vjp(lambda x: 2.0 * x, 1.0)[0](1.0) == 2.0
 
 

@@ -21,6 +21,9 @@ import numpy as _onp
 
 from .core.engine import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
+from .numpy._array_api import is_array_api_only, refuse
+from .numpy._dask import any_dask, lazy_guard
+from .numpy._wrap import kind as _kind
 from .numpy.basis import ScaledBasis, identity_basis
 
 __all__ = [
@@ -47,11 +50,25 @@ def _shape(v):
     return v.shape if type(v) is _onp.ndarray else _onp.shape(v)
 
 
+def _size(v):
+    """The number of elements (an attribute where there is one: ``numpy.size`` of a
+    Dask array would compute it)."""
+    n = getattr(v, "size", None)
+    return _onp.size(v) if n is None else n
+
+
+def _ndim(v):
+    n = getattr(v, "ndim", None)
+    return _onp.ndim(v) if n is None else n
+
+
 def _check_input(x, what):
     """Differentiated inputs must be floating or complex: say so loudly.
     Returns the input's dtype."""
+    if type(x) is not _onp.ndarray and is_array_api_only(getval(x)):
+        refuse(getval(x), "differentiation (grad, vjp, jvp...)")
     dt = _dtype(x)
-    if dt.kind not in "fc":
+    if _kind(dt) not in "fc":
         raise TypeError(
             f"chainrule: cannot differentiate with respect to {what} of dtype {dt} "
             f"(value {getval(x)!r:.60}). Only float and complex inputs have derivatives; "
@@ -92,12 +109,24 @@ def _cast_like(g, x, dt=None):
         return g
     gdt = g.dtype if hasattr(g, "dtype") else _onp.result_type(g)
     if gdt != dt:
-        if gdt.kind == "c" and dt.kind != "c":
+        if _kind(gdt) == "c" and _kind(dt) != "c":
             g = _onp.real(g)
         g = _asdtype(g, dt)
     xv = getval(x)
     if type(xv) in (float, complex) and _onp.ndim(g) == 0:
         return type(xv)(g)  # a Python number in, a Python number out
+    if type(xv) is not _onp.ndarray and type(g) is _onp.ndarray:
+        return _lazy_like(g, xv)
+    return g
+
+
+def _lazy_like(g, x):
+    """A gradient or tangent that came out as a NumPy array (it does not depend on
+    the data: the gradient of a sum) for a Dask input or output: a Dask array of
+    its chunks, so that the result's type follows the input's."""
+    if any_dask((x,)) and _onp.shape(g) == tuple(x.shape):
+        import dask.array as da
+        return da.from_array(g, chunks=x.chunks)
     return g
 
 
@@ -127,18 +156,37 @@ def _argnums(argnum, argnums):
 # The two engines
 # ----------------------------------------------------------------------------
 
+def _lazy(leaves, fun):
+    """Whether an input, or an argument ``_unary`` closed over, is a Dask array:
+    then the engines run under :func:`chainrule.numpy._dask.lazy_guard`."""
+    if any_dask(leaves):
+        return True
+    context = getattr(fun, "_context", None)
+    return context is not None and any_dask(context)
+
+
+def _guarded(lazy, f, *a):
+    if not lazy:
+        return f(*a)
+    with lazy_guard():
+        return f(*a)
+
+
 def _vjp_engine(fun, x):
     """Run ``fun(x)`` on a fresh tape; return ``(out, pullback)``.
 
     ``x`` is any container of arrays. ``pullback(ct, keep_tape=True)`` maps an
     output cotangent (same container as the output, optionally with extra
-    leading batch axes) to the cotangent of ``x``.
+    leading batch axes) to the cotangent of ``x``. With Dask arrays among the
+    inputs (or the arguments closed over), both run under a guard that makes
+    any computation of them an error: the results are lazy Dask arrays.
     """
     leaves, spec = tree_flatten(x)
     dtypes = [_check_input(leaf, "an input") for leaf in leaves]
     trace = ReverseTrace()
     boxes = [trace.new_input(v) for v in leaves]
-    out = fun(tree_unflatten(spec, boxes))
+    lazy = _lazy(leaves, fun)
+    out = _guarded(lazy, fun, tree_unflatten(spec, boxes))
     out_leaves, out_spec = tree_flatten(out)
     n = len(leaves)
     tape = trace.tape
@@ -150,7 +198,7 @@ def _vjp_engine(fun, x):
             raise ValueError("chainrule: the cotangent must have the structure of the output")
         seeds = [(o._ref, c) for o, c in zip(out_leaves, ct_leaves)
                  if type(o) is Box and o._trace is trace]
-        adj = backward(tape, seeds, n, keep_tape=keep_tape)
+        adj = _guarded(lazy or _lazy(ct_leaves, None), backward, tape, seeds, n, keep_tape)
         grads = []
         for a, v, dt in zip(adj, leaves, dtypes):
             if a is None:  # the output does not depend on this input: zeros
@@ -181,13 +229,16 @@ def _jvp_engine(fun, x, t, batch_shape=()):
         if type(tv) is not Box and _dtype(tv) != dt:
             tv = _asdtype(tv, dt)
         boxes.append(trace.new_input(v, tv))
-    out = fun(tree_unflatten(spec, boxes))
+    out = _guarded(_lazy(leaves, fun) or _lazy(t_leaves, None), fun,
+                   tree_unflatten(spec, boxes))
     out_leaves, out_spec = tree_flatten(out)
     vals, tans = [], []
     for o in out_leaves:
         if type(o) is Box and o._trace is trace:
             vals.append(o._value)
-            tans.append(o._ref)
+            t = o._ref
+            tans.append(_lazy_like(t, o._value) if type(t) is _onp.ndarray
+                        and type(o._value) is not _onp.ndarray else t)
         else:
             vals.append(o)
             tans.append(_zeros(batch_shape + _shape(o), _dtype(o), getval(o)))
@@ -198,26 +249,33 @@ def _unary(fun, args, kwargs, argnums):
     """``fun`` as a function of the selected argument(s) only."""
     def f(x):
         return fun(*_substitute(args, argnums, x), **kwargs)
+    f._context = (args, kwargs) if args or kwargs else None
     return f
 
 
 def _ones_seed(ans, who):
     v = getval(ans)
     dt = _dtype(v)
-    if dt.kind == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
+    if type(v) is not _onp.ndarray and not isinstance(v, _onp.generic) and _kind(dt) == "f" \
+            and _size(v) == 1 and hasattr(v, "shape") and _module(v) is not _onp:
+        # The seed on the output's own module: a NumPy one would meet device
+        # arrays (CuPy refuses them) or be broadcast on the host and copied into
+        # the graph (Dask: a sum's VJP over 10^7 rows).
+        return _module(v).ones(tuple(v.shape), dtype=dt)
+    if _kind(dt) == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
         return dt.type(1)
-    if _onp.ndim(v) != 0 and _onp.size(v) != 1:
+    if _ndim(v) != 0 and _size(v) != 1:
         raise TypeError(
             f"chainrule: {who} needs a function with a scalar output, but it returned shape "
             f"{_onp.shape(v)}. Use jacobian, elementwise_grad or vjp for non-scalar outputs, "
             "or reduce the output (e.g. np.sum)."
         )
-    if dt.kind == "c":
+    if _kind(dt) == "c":
         raise TypeError(
             f"chainrule: {who} needs a real scalar output, but it is complex. "
             "Use holomorphic_grad, or take np.real / np.abs of the output."
         )
-    if dt.kind != "f":
+    if _kind(dt) != "f":
         raise TypeError(
             f"chainrule: {who} needs a float output, but the function returned dtype "
             f"{dt}, which has no derivative (a comparison or an integer result?)."
@@ -303,7 +361,7 @@ def elementwise_grad(fun, argnum=0):
     def ewg(*args, **kwargs):
         ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
         v = getval(ans)
-        if _dtype(v).kind == "c":
+        if _kind(_dtype(v)) == "c":
             raise TypeError("chainrule: elementwise_grad only applies to real-output functions.")
         return pullback(_onp.ones(_onp.shape(v), _dtype(v)), keep_tape=False)
 
@@ -437,9 +495,9 @@ def _basis(leaves):
     dtypes = [_dtype(v) for v in leaves]
     dtype = _onp.result_type(*dtypes) if leaves else float
     seeds, n = identity_basis([_shape(v) for v in leaves], dtype)
-    if dtype.kind == "c":  # a real leaf among complex ones keeps a real seed
-        seeds = [b if dt.kind == "c" else ScaledBasis(b.d.real.astype(dt), b.vshape, n, b.offset,
-                                                      unit=True)
+    if _kind(dtype) == "c":  # a real leaf among complex ones keeps a real seed
+        seeds = [b if _kind(dt) == "c" else ScaledBasis(b.d.real.astype(dt), b.vshape, n,
+                                                        b.offset, unit=True)
                  for b, dt in zip(seeds, dtypes)]
     return seeds, n
 
@@ -458,9 +516,11 @@ def _columns(t, oshape, in_shapes, in_spec):
     if type(t) is Box:
         from . import numpy as cnp
         t = cnp.moveaxis(t, 0, -1)
-    else:  # out.shape + (n,)
+    elif type(t) is _onp.ndarray or _module(t) is _onp:  # out.shape + (n,)
         t = _onp.asarray(t)
         t = t.transpose(tuple(range(1, t.ndim)) + (0,))
+    else:  # another array module's (a lazy Dask array stays lazy)
+        t = _module(t).moveaxis(t, 0, -1)
     if len(in_shapes) == 1:  # no slicing needed
         return tree_unflatten(in_spec, [_owned(t.reshape(oshape + in_shapes[0]))])
     res, start = [], 0
@@ -477,7 +537,7 @@ def _check_holomorphic(leaves, who, holomorphic):
         return
     for v in leaves:
         dt = v.dtype if type(v) is _onp.ndarray else _dtype(v)
-        if dt.kind == "c":
+        if _kind(dt) == "c":
             raise TypeError(
                 f"chainrule: {who} got a complex input (dtype {dt}). A complex Jacobian "
                 "df/dz exists only if f is holomorphic: pass holomorphic=True if it is "
@@ -491,7 +551,7 @@ def _complex_like(t, o):
     """A complex output's Jacobian is complex, even where its tangent came out
     real (``c + x``): as jacrev's, whatever the mode."""
     dt = o.dtype if type(o) is _onp.ndarray else _dtype(o)
-    if dt.kind != "c" or _dtype(t).kind == "c":
+    if _kind(dt) != "c" or _kind(_dtype(t)) == "c":
         return t
     if type(t) is Box:
         return t + dt.type(0)
@@ -565,7 +625,7 @@ def _jacrev_from(out, pullback, in_leaves, in_spec):
     in_shapes = [_shape(v) for v in in_leaves]
     for o in out_leaves:
         dt = o.dtype if type(o) is _onp.ndarray else _dtype(o)
-        if dt.kind == "c" and any(_dtype(v).kind != "c" for v in in_leaves):
+        if _kind(dt) == "c" and any(_kind(_dtype(v)) != "c" for v in in_leaves):
             return _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullback)
     seeds, m = _basis(out_leaves)
     cts = tree_flatten(pullback(tree_unflatten(out_spec, seeds), keep_tape=False))[0]
@@ -592,7 +652,7 @@ def _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullbac
     """
     shapes = [_shape(o) for o in out_leaves]
     sizes = [math.prod(s) for s in shapes]
-    cplx = [_dtype(o).kind == "c" for o in out_leaves]
+    cplx = [_kind(_dtype(o)) == "c" for o in out_leaves]
     m = sum(sizes)
     rows_total = m + sum(s for s, c in zip(sizes, cplx) if c)
     seeds, imag_at, start, cstart = [], [], 0, m
@@ -613,7 +673,7 @@ def _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullbac
             imag_at.append(None)
         start += s
     cts = tree_flatten(pullback(tree_unflatten(out_spec, seeds), keep_tape=False))[0]
-    real_in = [_dtype(v).kind != "c" for v in in_leaves]
+    real_in = [_kind(_dtype(v)) != "c" for v in in_leaves]
     res, start = [], 0
     for shp_o, s, ci in zip(shapes, sizes, imag_at):
         rows = []
@@ -651,12 +711,12 @@ def jacobian(fun, argnum=0, *, argnums=None, holomorphic=False):
         in_leaves, in_spec = tree_flatten(x)
         _check_holomorphic(in_leaves, "jacobian", holomorphic)
         out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
-        n_in = sum(int(_onp.size(getval(v))) for v in in_leaves)
+        n_in = sum(int(_size(getval(v))) for v in in_leaves)
         out_leaves = tree_flatten(out)[0]
-        n_out = sum(int(_onp.size(getval(v))) for v in out_leaves)
-        if n_out < n_in and any(_dtype(v).kind != "c" for v in in_leaves):
+        n_out = sum(int(_size(getval(v))) for v in out_leaves)
+        if n_out < n_in and any(_kind(_dtype(v)) != "c" for v in in_leaves):
             # a complex output of real inputs costs two cotangents per element
-            n_out += sum(int(_onp.size(getval(o))) for o in out_leaves if _dtype(o).kind == "c")
+            n_out += sum(int(_size(getval(o))) for o in out_leaves if _kind(_dtype(o)) == "c")
         if n_out >= n_in:
             return fwd(*args, **kwargs)
         return _jacrev_from(out, pullback, in_leaves, in_spec)

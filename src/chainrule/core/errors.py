@@ -27,3 +27,13 @@ class NotDifferentiableError(ChainruleError, NotImplementedError):
     """The derivative does not exist or is not provided for these arguments
     (for example svd(full_matrices=True) of a non-square matrix); the message
     says which case and what to use instead."""
+
+
+class ArrayLibraryError(ChainruleError, TypeError, NotImplementedError):
+    """A function cannot run (or cannot run as chainrule promises: lazily on Dask,
+    on the device on CuPy) on the array library of its arguments."""
+
+    def __init__(self, function, library, reason):
+        self.function, self.library = function, library
+        super().__init__(f"chainrule: {function} cannot run on {library} arrays: {reason}. "
+                         "The README's 'Other array libraries' table says what works where.")

@@ -98,26 +98,89 @@ def dtype(x):
         return _np.result_type(x)
 
 
+def kind(dt):
+    """NumPy's one-letter kind of a dtype ('f', 'c', 'i', 'u', 'b'...), for NumPy's
+    dtypes (which CuPy and Dask use too) and for the dtypes of array API libraries
+    (``array_api_strict.float64`` has no ``.kind``)."""
+    try:
+        return dt.kind
+    except AttributeError:
+        from ._array_api import dtype_kind
+        return dtype_kind(dt)
+
+
 def iscomplex(x):
-    return dtype(x).kind == "c"
+    return kind(dtype(x)) == "c"
+
+
+def _is_dask(t):
+    return t.__module__.startswith("dask.")
 
 
 def array_module(x):
     """The array module a value belongs to: ``numpy`` for NumPy arrays, NumPy
-    scalars and Python numbers, else the array's ``__array_namespace__()``
-    (CuPy, or any array library that implements the array API)."""
+    scalars and Python numbers, ``dask.array`` for Dask arrays, else the
+    array's ``__array_namespace__()`` (CuPy, chainrule's wrapper of a strict
+    array API library, or any array library that implements the array API)."""
     if type(x) is _np.ndarray:  # the hot path
         return _np
     x = getval(x)
-    if type(x) is _np.ndarray:
+    t = type(x)
+    if t is _np.ndarray:
         return _np
-    ns = getattr(type(x), "__array_namespace__", None)
+    ns = getattr(t, "__array_namespace__", None)
     if ns is None:
+        if _is_dask(t) and hasattr(x, "dask"):
+            import dask.array
+            return dask.array
         return _np
-    mod = type(x).__module__.split(".")[0]
+    mod = t.__module__.split(".")[0]
     if mod == "numpy":  # NumPy arrays' array-API namespace is numpy itself
         return _np
     return ns(x)
+
+
+def library_name(x):
+    """A name for the array library of ``x``, for error messages."""
+    xp = array_module(x)
+    name = getattr(xp, "__name__", None) or type(xp).__name__
+    return getattr(xp, "library_name", name)
+
+
+class _Submodule:
+    """``linalg`` / ``fft`` of another array module, whose missing functions raise
+    :class:`~chainrule.core.errors.ArrayLibraryError` naming NumPy's function
+    and the library (not an ``AttributeError`` from deep inside a rule)."""
+
+    def __init__(self, mod, sub, library):
+        self._mod, self._sub, self._library = mod, sub, library
+
+    def __getattr__(self, name):
+        try:
+            return getattr(self._mod, name)
+        except AttributeError:
+            from ..core.errors import ArrayLibraryError
+            raise ArrayLibraryError(f"numpy.{self._sub}.{name}", self._library,
+                                    f"{self._library}.{self._sub} has no {name}") from None
+
+
+def submodule(x, sub):
+    """``numpy.linalg`` / ``numpy.fft``, or that submodule of ``x``'s array module."""
+    xp = array_module(x)
+    if xp is _np:
+        return getattr(_np, sub)
+    mod = getattr(xp, sub, None)
+    library = getattr(xp, "library_name", None) or getattr(xp, "__name__", str(xp))
+    if mod is None:
+        from ..core.errors import ArrayLibraryError
+        raise ArrayLibraryError(f"numpy.{sub}", library, f"it has no {sub} module")
+    return _Submodule(mod, sub, library)
+
+
+def is_lazy(x):
+    """Whether ``x`` is an array whose values are not at hand (a Dask array):
+    rules must not branch on its data."""
+    return type(getval(x)).__module__.startswith("dask.")
 
 
 def like(a, x):
@@ -141,23 +204,83 @@ def leaf_module(obj):
 
 
 def scatter_add(a, idx, v):
-    """``a[idx] += v`` with repeated indices accumulated, on ``a`` in place.
+    """``a[idx] += v`` with repeated indices accumulated; returns the result
+    (``a`` itself, updated in place, except for Dask: a new lazy array).
 
     The one NumPy-only call rules need (``np.add.at``), behind one helper so
-    another array module can supply its own: its ``add.at`` where it has one,
-    else ``cupyx.scatter_add`` (CuPy).
+    that each array module supplies its own: ``cupyx.scatter_add`` on CuPy
+    (float16/32/64, complex64/128 and 32/64-bit integers), a lazy ``bincount``
+    over the flat positions of ``idx`` on Dask (index arrays must be NumPy's),
+    and the wrapped library's own on strict array API libraries (which have
+    none: an error naming the library).
     """
     if type(a) is _np.ndarray:
         _np.add.at(a, idx, v)
         return a
+    if is_lazy(a) or is_lazy(v):
+        return _dask_scatter_add(a, idx, v)
     xp = array_module(a)
+    if xp is _np:
+        _np.add.at(a, idx, v)
+        return a
+    own = getattr(xp, "scatter_add", None)  # chainrule's array API wrapper
+    if own is not None:
+        return own(a, idx, v)
     at = getattr(getattr(xp, "add", None), "at", None)
-    if at is not None:
+    if at is not None:  # fakecupy's ufuncs
         at(a, idx, v)
-    else:  # pragma: no cover - needs a GPU
+        return a
+    if getattr(xp, "__name__", "") == "cupy":  # pragma: no cover - needs a GPU
         import cupyx
-        cupyx.scatter_add(a, idx, v)
-    return a
+        try:
+            cupyx.scatter_add(a, idx, v)
+        except TypeError as e:  # no atomic add for this dtype (bool, int8/16, ...)
+            raise TypeError(f"chainrule: the derivative of indexing needs a scatter-add, and "
+                            f"cupyx.scatter_add refuses dtype {a.dtype}: {e}") from e
+        return a
+    raise TypeError(f"chainrule: {library_name(a)} has no scatter-add (a[idx] += v with "
+                    "repeated indices), which the derivative of integer-array indexing needs")
+
+
+def _flat_positions(xshape, idx):
+    """The flat positions in an array of ``xshape`` of the elements of
+    ``x[idx]`` (NumPy index ``idx``), without allocating ``xshape``: the
+    position is the sum over axes of coordinate times stride, and indexing a
+    broadcast view of each axis's coordinates costs only the region's size."""
+    strides = [1] * len(xshape)
+    for k in range(len(xshape) - 2, -1, -1):
+        strides[k] = strides[k + 1] * xshape[k + 1]
+    pos = None
+    for k, n in enumerate(xshape):
+        axes = (1,) * k + (n,) + (1,) * (len(xshape) - k - 1)
+        coord = _np.arange(n, dtype=_np.intp).reshape(axes)
+        part = _np.broadcast_to(coord * strides[k], xshape)[idx]
+        pos = part if pos is None else pos + part
+    if pos is None:  # a 0-d array
+        pos = _np.zeros((), dtype=_np.intp)[idx]
+    return pos
+
+
+def _dask_scatter_add(a, idx, v):
+    import dask.array as da
+    for i in (idx if isinstance(idx, tuple) else (idx,)):
+        if is_lazy(i):
+            raise TypeError("chainrule: the derivative of indexing a Dask array needs index "
+                            "arrays that are NumPy arrays (known positions), not Dask arrays")
+    xshape = tuple(a.shape)
+    pos = _flat_positions(xshape, idx)
+    n = int(_np.prod(xshape, dtype=_np.int64))
+    v = da.broadcast_to(v, pos.shape).ravel() if pos.shape else da.reshape(v, (1,))
+    pos = da.from_array(pos.ravel(), chunks=v.chunks)
+    dt = _np.result_type(a.dtype, v.dtype)
+
+    def summed(w):
+        return da.bincount(pos, weights=w, minlength=n)
+    if kind(dt) == "c":
+        flat = summed(v.real) + 1j * summed(v.imag)
+    else:
+        flat = summed(v)
+    return a + flat.astype(dt).reshape(xshape)
 
 
 # ----------------------------------------------------------------------------
@@ -183,13 +306,15 @@ def unbroadcast(g, x, out_ndim):
             axes = tuple(range(nb, nb + lead))
             axes += tuple(nb + lead + i for i, n in enumerate(xs)
                           if n == 1 and gs[nb + lead + i] != 1)
-            if type(g) is Box:
-                g = _sum(g, axis=axes, keepdims=True)
-            else:  # first order: reduce in NumPy directly, no primitive call
+            if type(g) is _np.ndarray:  # first order: reduce in NumPy directly
                 g = _np.add.reduce(g, axis=axes, keepdims=True)
+            else:  # traced (higher order), or another array module's array
+                g = _sum(g, axis=axes, keepdims=True)
             if lead:
-                g = g.reshape(target)
-    if dtype(g).kind == "c" and dtype(x).kind != "c":
+                _reshape = cnp.reshape
+                g = g.reshape(target) if type(g) is _np.ndarray else _reshape(g, target)
+    dg = dtype(g)
+    if (dg.kind if type(g) is _np.ndarray else kind(dg)) == "c" and kind(dtype(x)) != "c":
         _real = cnp.real
         g = _real(g)
     return g
@@ -218,7 +343,7 @@ def broadcast_tangent(t, ans, batch_shape):
 
 def match_real(g, x):
     """Cotangent of a real input is real (drop the imaginary part)."""
-    if dtype(g).kind == "c" and dtype(x).kind != "c":
+    if kind(dtype(g)) == "c" and kind(dtype(x)) != "c":
         _real = cnp.real
         return _real(g)
     return g

@@ -225,6 +225,8 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
 def _readonly(a):
     """A read-only view of a constant passed on as a tangent: no rule writes
     into tangents, and the transforms copy read-only results they return."""
+    if type(a) is not _np.ndarray:  # another module's array (Dask's are immutable)
+        return a
     v = a.view()
     v.flags.writeable = False
     return v

@@ -8,7 +8,7 @@ complex types.
 import numpy as _np
 
 from ..core.engine import Box, getval
-from ._wrap import array_module, defprim, dtype, leaf_module, like, shape
+from ._wrap import array_module, defprim, dtype, is_lazy, leaf_module, like, shape
 from .reductions import composite
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -36,6 +36,13 @@ def _build(obj):
     return obj
 
 
+def is_lazy_leaf(obj):
+    """Whether nested lists/tuples hold a Dask array."""
+    if type(obj) in (list, tuple):
+        return any(is_lazy_leaf(v) for v in obj)
+    return is_lazy(obj)
+
+
 @composite
 def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None):
     """``numpy.array``; nested lists holding traced values are stacked."""
@@ -47,6 +54,10 @@ def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=N
             out = _astype(out, dtype)
     else:
         xp = array_module(object)
+        if xp is _np and type(object) in (list, tuple) and is_lazy_leaf(object):
+            import dask.array as da  # Dask arrays in a list: stacked lazily
+            out = da.stack([asarray(o) for o in object]) if object else _np.array(object)
+            return out if dtype is None else _astype(out, dtype)
         if xp is _np:
             try:
                 return _np.array(object, dtype=dtype, copy=copy, order=order, subok=subok,
@@ -68,6 +79,8 @@ def asarray(a, dtype=None, order=None, **kw):
     if type(a) is Box or _contains_box(a):
         return array(a, dtype=dtype)
     xp = array_module(a)
+    if xp is _np and type(a) in (list, tuple) and is_lazy_leaf(a):
+        return array(a, dtype=dtype)
     if xp is _np:
         try:
             return _np.asarray(a, dtype=dtype, order=order, **kw)
@@ -127,7 +140,11 @@ def astype(x, dtype, copy=True, device=None):
 
 def _copy(x):
     positive = cnp.positive
-    return positive(x) if type(x) is Box else _np.copy(x)
+    if type(x) is Box:
+        return positive(x)
+    if type(x) is not _np.ndarray and hasattr(x, "copy"):  # Dask has no numpy.copy
+        return x.copy()
+    return _np.copy(x)
 
 
 @composite

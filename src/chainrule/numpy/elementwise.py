@@ -13,8 +13,8 @@ multiplication by one.
 
 import numpy as _np
 
-from ._wrap import (align, array_module, broadcast_tangent, defprim, like, match_real, ndim,
-                    shape, unbroadcast)
+from ._wrap import (align, array_module, broadcast_tangent, defprim, is_lazy, like, match_real,
+                    ndim, shape, unbroadcast)
 
 __all__ = []  # filled by _export
 
@@ -245,8 +245,8 @@ def _balanced(mine, other, ans):
     m, a = _getval(mine), _getval(ans)
     won = m == a
     tie = m == _getval(other)
-    if _np.any(tie):
-        return _np.where(tie & won, 0.5, won).astype(_np.result_type(a))
+    if is_lazy(m) or _np.any(tie):  # a Dask array: no peeking at the data
+        return _np.where(tie & won, 0.5, won).astype(_dtype_of(a))
     return won  # boolean: multiplying a cotangent by it keeps the cotangent's dtype
 
 

@@ -35,7 +35,7 @@ import warnings
 import numpy as _np
 
 from ..core.engine import Box
-from ._wrap import array_module, defprim, like, match_real, ndim, nondiff, shape
+from ._wrap import defprim, like, match_real, ndim, nondiff, shape, submodule
 from .reductions import COMPOSITES
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -57,7 +57,7 @@ def _register(f):
 
 def _fft_module(x):
     """``numpy.fft``, or the ``fft`` module of ``x``'s own array module."""
-    return _npfft if type(x) is _np.ndarray else array_module(x).fft
+    return _npfft if type(x) is _np.ndarray else submodule(x, "fft")
 
 
 def _plain(name, a, *args, out=None):

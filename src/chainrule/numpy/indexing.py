@@ -89,7 +89,7 @@ def _untake_raw(g, idx, xshape):
     else:  # a scalar, or another array module's array
         out = array_module(g).zeros(xshape, dtype=dtype(g))
     if _has_int_array(idx):
-        scatter_add(out, idx, gv)
+        out = scatter_add(out, idx, gv)
     else:
         out[idx] = gv
     return out

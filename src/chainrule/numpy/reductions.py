@@ -10,7 +10,7 @@ import math as _math
 import numpy as _np
 
 from ..core.engine import Box, getval
-from ._wrap import array_module, defprim, like, ndim, normalize_axis, shape
+from ._wrap import array_module, defprim, is_lazy, like, ndim, normalize_axis, shape
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
 # call one another's functions, and importing the package from here would be an import
@@ -123,7 +123,7 @@ def _prod_partials(ansk, x, axis, kw):
         p = _prod_partials(ansk, where(m, x, 1.0), axis, {"initial": kw.get("initial")})
         return p * m
     xv = getval(x)
-    if _np.all(xv != 0):
+    if not is_lazy(xv) and _np.all(xv != 0):  # Dask: the exact form, no peeking
         return ansk / x
     p = _prod_partials_exact(x, axis)
     return p if kw.get("initial") is None else p * kw["initial"]
@@ -245,7 +245,7 @@ def _cumprod_jac_apply(v, ans, x, ax, transpose):
     moveaxis = cnp.moveaxis
     where = cnp.where
     nb = ndim(v) - ndim(x)
-    if _np.all(getval(x) != 0):
+    if not is_lazy(x) and _np.all(getval(x) != 0):
         if transpose:  # x̄_i = sum_{j>=i} ḡ_j c_j / x_i
             return flip(cumsum(flip(v * ans, ax + nb), axis=ax + nb), ax + nb) / x
         return ans * cumsum(v / x, axis=ax + nb)  # ċ_j = c_j sum_{i<=j} ṫ_i / x_i

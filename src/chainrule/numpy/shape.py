@@ -19,6 +19,8 @@ from .reductions import composite
 def _reshape(x, newshape, order="C"):
     if type(x) is _np.ndarray:  # the method skips np.reshape's dispatch layers
         return x.reshape(newshape, order=order)
+    if order == "C":  # Dask's reshape has no order=
+        return _np.reshape(x, newshape)
     return _np.reshape(x, newshape, order=order)
 
 

@@ -24,7 +24,7 @@ from .. import numpy as cnp
 from ..core.engine import Box, getval
 from ..numpy._wrap import (align, array_module, broadcast_tangent, defprim, ndim, nondiff,
                            normalize_axis)
-from ..numpy._wrap import shape, unbroadcast
+from ..numpy._wrap import is_lazy, shape, unbroadcast
 from ._common import composite, defelementwise, expand_reduced, lazy
 
 __all__ = [
@@ -58,6 +58,9 @@ def _scalar(out):
 
 def _expit(x):
     x = _arr(x)
+    if is_lazy(x):  # Dask: the overflow-free form, no peeking at the data
+        e = _np.exp(-_np.abs(x))
+        return _np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     if x.size == 0 or _np.minimum.reduce(x, axis=None) > -700.0 or _np.isnan(x).any():
         # exp(-x) cannot overflow: the plain formula, the cheapest there is.
         return _scalar(1.0 / (1.0 + _np.exp(-x)))
@@ -104,7 +107,7 @@ def _entr(x):
 def _safe_div(num, x):
     # num / x with 0 where x == 0 (x * log(y) has no y-dependence when x == 0).
     xv = getval(x)
-    if not _np.any(_arr(xv) == 0):
+    if not is_lazy(xv) and not _np.any(_arr(xv) == 0):
         return num
     return cnp.where(_arr(xv) == 0, 0.0, num)
 
@@ -183,7 +186,8 @@ entr = defelementwise(
 def _lse_raw(a, b=None, axis=None, keepdims=False):
     """log |sum(b * exp(a))| over ``axis``, shifted by the max for stability."""
     a = _arr(a)
-    if b is None and a.size:
+    lazy = is_lazy(a) or is_lazy(b)  # Dask: the general form, no peeking at the data
+    if b is None and a.size and not lazy:
         # Fast path: with a finite maximum, the shifted sum is >= 1 (no log(0),
         # no overflow), so no error-state juggling is needed.
         amax = _np.maximum.reduce(a, axis=axis, keepdims=True)
@@ -195,7 +199,7 @@ def _lse_raw(a, b=None, axis=None, keepdims=False):
     if b is not None:
         a, b = _np.broadcast_arrays(a, _arr(b))
         zero = b == 0
-        if zero.any():  # those terms do not count, even where a is +inf (as SciPy)
+        if lazy or zero.any():  # those terms do not count, even where a is +inf (as SciPy)
             a = _np.where(zero, -_np.inf, a)
     with _np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         amax = _np.max(a, axis=axis, keepdims=True) if a.size else _np.zeros(())
@@ -223,7 +227,7 @@ def _lse_weights(ans, a, b, axis, keepdims, with_b):
     if b is not None:
         wb = w * b
         bv = _arr(getval(b))
-        if _np.any(bv < 0):
+        if is_lazy(bv) or _np.any(bv < 0):
             # ans = log|s|: its derivative carries sign(s) = sum of the weights.
             sgn = _np.sign(_np.sum(getval(wb), axis=axes, keepdims=True))
             sgn = _np.where(sgn == 0, 1.0, sgn)
@@ -293,7 +297,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     sgn = _scalar(_np.sign(s))
     if return_sign:
         return out, sgn
-    if _np.any(sgn < 0):
+    if is_lazy(sgn) or _np.any(sgn < 0):
         out = cnp.where(_arr(sgn) < 0, _np.nan, out)
     return out
 

@@ -5,7 +5,7 @@ the triangle LAPACK reads, and the machinery for tuple-valued primitives
 import numpy as _np
 
 from ...core.engine import Box
-from .._wrap import array_module, defprim, dtype, like, shape
+from .._wrap import defprim, dtype, like, shape, submodule
 from ..products import matmul_p
 from ..reductions import COMPOSITES
 
@@ -57,7 +57,7 @@ def _conj(x):
 
 def _la(x):
     """The ``linalg`` module of ``x``'s array module (``numpy.linalg`` for NumPy arrays)."""
-    return _np.linalg if type(x) is _np.ndarray else array_module(x).linalg
+    return _np.linalg if type(x) is _np.ndarray else submodule(x, "linalg")
 
 
 def _eye(n, x, dtype=bool):

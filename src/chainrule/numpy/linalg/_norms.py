@@ -9,7 +9,7 @@ import operator
 import numpy as _np
 
 from ...core.engine import Box, getval
-from .._wrap import array_module, defprim, dtype, like, ndim, normalize_axis, shape
+from .._wrap import array_module, defprim, dtype, is_lazy, kind, like, ndim, normalize_axis, shape
 from ._helpers import _c, _composite, _conj, _iscx, _la, _traced
 from ._pinv import pinv
 from ._solve_det import inv
@@ -22,7 +22,7 @@ def _norm2_raw(x, axis=None, keepdims=False):
     if type(x) is not _np.ndarray:
         xp = array_module(x)
         if xp is not _np:  # another array module: its own sum and sqrt
-            sq = (x.conj() * x).real if x.dtype.kind == "c" else x * x
+            sq = (x.conj() * x).real if kind(x.dtype) == "c" else x * x
             return xp.sqrt(xp.sum(sq, axis=axis, keepdims=keepdims))
         x = _np.asarray(x)
     if axis is None:
@@ -39,6 +39,8 @@ def _norm2_raw(x, axis=None, keepdims=False):
 def _safe(ans):
     """The norm with its zeros replaced by one, so that x / norm is 0 at x = 0."""
     zero = getval(ans) == 0
+    if is_lazy(zero):  # a Dask array: no peeking at the data
+        return _c().where(zero, 1.0, ans)
     return _c().where(zero, 1.0, ans) if zero.any() else ans
 
 
