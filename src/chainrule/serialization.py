@@ -557,10 +557,13 @@ def load(path, like=None, *, format=None, max_bytes=None, allow_unverified=False
     with _open(path) as f:
         size = os.fstat(f.fileno()).st_size
         limit = size + INFLATE_ALLOWANCE if max_bytes is None else max_bytes
-        if fmt == "npz":
-            values, verified = _read_npz(path, f, limit)
-        else:
-            values, verified = _read_safetensors(path, f, size, limit)
+        try:
+            if fmt == "npz":
+                values, verified = _read_npz(path, f, limit)
+            else:
+                values, verified = _read_safetensors(path, f, size, limit)
+        except (OSError, MemoryError) as e:  # a read error (EIO...) is a bad file too
+            raise CheckpointError(f"{path!r} cannot be read: {type(e).__name__}: {e}") from None
     if like is None:
         if not verified and not allow_unverified:
             raise CheckpointError(
