@@ -702,3 +702,14 @@ def test_fit_data_are_checked(capsys):
     with pytest.raises(TypeError, match="opt must be an optimizer"):
         nn.fit(model, model.init(), 0.1, X, y, progress=False)
     assert "learning rate" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"patience": 0}, "patience must be"), ({"patience": "5"}, "patience must be"),
+    ({"patience": 2.5}, "patience must be"), ({"min_delta": -1.0}, "min_delta"),
+    ({"min_delta": float("nan")}, "min_delta"), ({"mode": "up"}, "mode must be"),
+    ({"monitor": 3}, "monitor must be"),
+])
+def test_early_stopping_arguments_are_checked(kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        nn.EarlyStopping(**kwargs)

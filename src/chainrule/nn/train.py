@@ -127,6 +127,18 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, monitor=None, patience=10, min_delta=0.0, mode=None, restore_best=True):
+        if not _is_int(patience) or patience < 1:
+            raise (ValueError if _is_int(patience) else TypeError)(
+                f"EarlyStopping: patience must be a whole number of epochs ≥ 1, not "
+                f"{patience!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, onp.number)) \
+                or not min_delta >= 0:
+            raise ValueError(f"EarlyStopping: min_delta must be a number ≥ 0, not {min_delta!r}")
+        if mode not in (None, "min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'min', 'max' or None, not {mode!r}")
+        if monitor is not None and not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor must be a metric name such as 'val_loss', "
+                            f"not {monitor!r}")
         self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
         self.mode, self.restore_best = mode, restore_best
 
