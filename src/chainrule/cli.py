@@ -243,13 +243,20 @@ def _trace_epilog():
 # chainrule demo
 # ---------------------------------------------------------------------------
 
+def _out_dir(text):
+    if not text.strip():  # pathlib.Path("") is "." : an empty --out would mean the cwd
+        raise argparse.ArgumentTypeError("--out is empty; name a folder (--out . for the "
+                                         "current one)")
+    return pathlib.Path(text)
+
+
 def _demo_common_options():
     """The options every demo takes (a parent parser shared by the demo sub-parsers)."""
     common = argparse.ArgumentParser(add_help=False)
     g = common.add_argument_group("common options")
     g.add_argument("--seed", type=int, default=0, metavar="N",
                    help="random seed: the same seed gives the same numbers (default 0)")
-    g.add_argument("--out", type=pathlib.Path, default=None, metavar="DIR",
+    g.add_argument("--out", type=_out_dir, default=None, metavar="DIR",
                    help="where figures and report.json go (default out/<demo>; "
                         "for 'all': out, with one folder per demo and out/index.html)")
     g.add_argument("--quick", action="store_true",
@@ -318,10 +325,13 @@ def _run_one(module, args, out):
     import hashlib
 
     from . import demos
-    from .demos.common import write_report
+    from .demos.common import staged_figures, write_report
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    report = module.run(_demo_args(module, args, out))
+    # the figures are written only if the demo succeeds, then the report: a failed rerun
+    # leaves the previous run's figures and report.json together
+    with staged_figures():
+        report = module.run(_demo_args(module, args, out))
     seconds = time.perf_counter() - t0
     report = dict(report)
     report.setdefault("demo", module.NAME)
