@@ -41,7 +41,7 @@ def _same(a, b):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_flipped_byte_fails_or_changes_nothing(tmp_path, fmt):
     good = tmp_path / f"good.{fmt}"
-    save(good, _five())
+    save(good, {"a": onp.arange(2.0), "b": {"W": onp.int32(3)}, "c": onp.array([True])})
     want = load(good)
     raw = good.read_bytes()
     bad = tmp_path / f"bad.{fmt}"
