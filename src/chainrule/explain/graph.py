@@ -66,6 +66,11 @@ def render(dot_text, path, *, overwrite=True):
     Written with :func:`chainrule.fileio.write_atomic` (``dot`` writes to a
     pipe, never to the path itself): atomically, never through a symbolic
     link; ``overwrite=False`` refuses an existing file (``FileExistsError``).
+
+    >>> import os, tempfile
+    >>> p = render("digraph g {}", os.path.join(tempfile.mkdtemp(), "g.dot"))
+    >>> open(p, encoding="utf-8").read()
+    'digraph g {}\\n'
     """
     ext = os.path.splitext(str(path))[1].lower()
     if ext in (".dot", ".gv"):
