@@ -216,3 +216,31 @@ def test_exposed_as_chainrule_save_and_load(tmp_path):
     assert chainrule.save is save and chainrule.load is load  # the README's API
     chainrule.save(tmp_path / "p.npz", {"w": onp.ones(2)})
     assert chainrule.load(tmp_path / "p.npz", like={"w": onp.ones(2)})["w"].tolist() == [1, 1]
+
+
+def test_every_readme_guarantee_names_tests_that_exist():
+    import pathlib
+    import re
+    root = pathlib.Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Checkpoints: `chainrule.save` and `chainrule.load`")[1]
+    table = next(b for b in section.split("\n\n") if b.startswith("| guarantee"))
+    rows = table.splitlines()[2:]
+    assert {r.split("|")[1].strip() for r in rows} >= {
+        "atomic", "never unpickles", "never follows links", "bounded memory and time",
+        "integrity of names, shapes, dtypes and data"}
+    for row in rows:
+        tests = row.split("|")[3]
+        refs = re.findall(r"`([\w/]*?)(\w+\.py)(?:::(\w+\*?))?`|`::(\w+\*?)`", tests)
+        assert refs, row
+        current = None
+        for _, file, name, bare in refs:
+            if file:
+                matches = list(root.glob(f"tests/**/{file}"))
+                assert len(matches) == 1, file
+                current = matches[0].read_text(encoding="utf-8")
+            name = name or bare
+            if name:
+                pattern = r"def " + re.escape(name.rstrip("*")) + (r"\w*\(" if
+                                                                   name.endswith("*") else r"\(")
+                assert re.search(pattern, current), f"{file or 'the file before'}: {name}"

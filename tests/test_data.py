@@ -150,3 +150,25 @@ def test_standardize_and_one_hot():
     assert data.one_hot(onp.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
     with pytest.raises(ValueError):
         data.one_hot(onp.array([0.5]))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: data.digits(n_class="3"), TypeError, "n_class must be an int"),
+    (lambda: data.digits(n_class=True), TypeError, "n_class must be an int"),
+    (lambda: data.digits(n_class=0), ValueError, "from 1 to 10"),
+    (lambda: data.digits(n_class=11), ValueError, "from 1 to 10"),
+    (lambda: data.iris(features=1.5), TypeError, "features must be"),
+    (lambda: data.iris(features=True), TypeError, "a feature is a name"),
+    (lambda: data.iris(features=[0, None]), TypeError, "a feature is a name"),
+    (lambda: data.iris(features=()), ValueError, "features is empty"),
+    (lambda: data.iris(features=4), ValueError, "features 0..3"),
+])
+def test_bad_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_numpy_integers_select_features():
+    X, _ = data.iris(features=onp.array([3, 0]))
+    assert onp.array_equal(X, data.iris()[0][:, [3, 0]])
+    assert len(data.digits(n_class=onp.int64(2))[1]) == 360

@@ -650,3 +650,66 @@ def test_fit_batchnorm_with_a_lone_last_example():
     params, hist = _nn.fit(m, m.init(), _optim.SGD(0.1), X, y, epochs=2, batch_size=64,
                            progress=False)
     assert len(hist.loss) == 2 and onp.isfinite(hist.loss).all()
+
+
+def test_fit_returns_the_last_finite_parameters_when_the_loss_diverges(capsys):
+    X, y = _blobs()
+    model = nn.mlp([2, 8, 3], "relu")
+    seen = []
+    with onp.errstate(all="ignore"):
+        params, hist = nn.fit(model, model.init(seed=0), optim.GD(1e30), X, y, epochs=20,
+                              callbacks=[lambda info: seen.append(info.params)],
+                              progress=False)
+    assert hist.diverged and hist.stopped_early and not onp.isfinite(hist.loss[-1])
+    assert all(onp.all(onp.isfinite(v)) for _, v in nn.named_leaves(params))
+    last = seen[-1] if seen else model.init(seed=0)  # the last epoch that ended well
+    assert all(onp.array_equal(a, b) for (_, a), (_, b)
+               in zip(nn.named_leaves(params), nn.named_leaves(last)))
+    assert "last finite parameters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"batch_size": -1}, ValueError, "batch_size must be None"),
+    ({"batch_size": 0}, ValueError, "batch_size must be None"),
+    ({"batch_size": 2.5}, TypeError, "batch_size must be None"),
+    ({"batch_size": True}, TypeError, "batch_size must be None"),
+    ({"epochs": 2.5}, TypeError, "epochs must be a whole number"),
+    ({"epochs": -1}, ValueError, "epochs must be a whole number"),
+    ({"validation": (onp.array([[onp.nan, 0.0]]), onp.array([0]))}, ValueError,
+     "the validation X contains NaN"),
+    ({"validation": (onp.zeros((2, 2)),)}, TypeError, "a pair"),
+    ({"validation": (onp.zeros((2, 2)), onp.zeros(3, int))}, ValueError, "same length"),
+    ({"early_stopping": 0}, TypeError, "early_stopping"),
+    ({"loss": "mse"}, TypeError, "loss must be a function"),
+])
+def test_fit_arguments_are_checked_at_the_call(kwargs, error, message):
+    X, y = _blobs()
+    model = nn.Linear(2, 3)
+    with pytest.raises(error, match=message):
+        nn.fit(model, model.init(), optim.SGD(0.1), X, y, **{"epochs": 2, "progress": False,
+                                                             **kwargs})
+
+
+def test_fit_data_are_checked(capsys):
+    model = nn.Linear(2, 3)
+    with pytest.raises(ValueError, match="X holds no examples"):
+        nn.fit(model, model.init(), optim.SGD(0.1), onp.zeros((0, 2)), onp.zeros(0, int),
+               progress=False)
+    X, y = _blobs()
+    X[5, 1] = onp.nan
+    with pytest.raises(ValueError, match=r"X contains NaN or infinite values \(the first in row 5"):
+        nn.fit(model, model.init(), optim.SGD(0.1), X, y, progress=False)
+    with pytest.raises(TypeError, match="opt must be an optimizer"):
+        nn.fit(model, model.init(), 0.1, X, y, progress=False)
+    assert "learning rate" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"patience": 0}, "patience must be"), ({"patience": "5"}, "patience must be"),
+    ({"patience": 2.5}, "patience must be"), ({"min_delta": -1.0}, "min_delta"),
+    ({"min_delta": float("nan")}, "min_delta"), ({"mode": "up"}, "mode must be"),
+    ({"monitor": 3}, "monitor must be"),
+])
+def test_early_stopping_arguments_are_checked(kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        nn.EarlyStopping(**kwargs)

@@ -347,3 +347,35 @@ def test_autograd_api_optimizers_can_be_differentiated():
         assert onp.isclose(grad(f)(value), numeric, rtol=1e-5, atol=1e-8), (opt, hyper)
     d = grad(lambda x: np.sum(adam(g, x, num_iters=6, step_size=0.1) ** 2))(x0)
     assert d.shape == (2,) and onp.all(onp.isfinite(d)) and onp.any(d != 0)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: optim.SGD(lr=-0.1), ValueError, "SGD: lr must be ≥ 0"),
+    (lambda: optim.Adam(lr="0.1"), TypeError, "Adam: lr must be a number"),
+    (lambda: optim.SGD(lr=True), TypeError, "lr must be a number"),
+    (lambda: optim.SGD(lr=float("nan")), ValueError, "finite"),
+    (lambda: optim.SGD(0.1, clip_norm=-1.0), ValueError, r"clip_norm .* must be > 0"),
+    (lambda: optim.SGD(0.1, clip_norm=0), ValueError, r"clip_norm .* must be > 0"),
+    (lambda: optim.Adam(0.1, clip_value=-0.5), ValueError, r"clip_value .* must be > 0"),
+    (lambda: optim.SGD(0.1, weight_decay=-1e-4), ValueError, "weight_decay must be ≥ 0"),
+    (lambda: optim.SGD(0.1, momentum=1.0), ValueError, r"momentum must be in \[0, 1\)"),
+    (lambda: optim.Momentum(0.1, momentum=-0.5), ValueError, r"momentum must be in \[0, 1\)"),
+    (lambda: optim.SGD(0.1, momentum=0.9, dampening=1.5), ValueError, r"dampening .*\[0, 1\]"),
+    (lambda: optim.Adam(b1=1.0), ValueError, r"b1 must be in \[0, 1\)"),
+    (lambda: optim.Adam(b2=-0.1), ValueError, r"b2 must be in \[0, 1\)"),
+    (lambda: optim.Adam(eps=0.0), ValueError, "eps must be > 0"),
+    (lambda: optim.RMSprop(gamma=1.0), ValueError, r"gamma .* must be in \[0, 1\)"),
+    (lambda: optim.AdamW(lr=[0.1]), TypeError, "AdamW: lr must be a number"),
+])
+def test_hyperparameters_are_checked_at_construction(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_a_schedule_value_is_checked_when_used():
+    opt = optim.SGD(lr=lambda step: 0.1 if step < 2 else float("nan"))
+    assert opt.lr_at(1) == 0.1
+    with pytest.raises(ValueError, match="the lr schedule gave nan at step 2"):
+        opt.lr_at(2)
+    with pytest.raises(TypeError, match="not a number"):
+        optim.SGD(lr=lambda step: "fast").lr_at(0)

@@ -18,8 +18,10 @@ one entry.
 
 import argparse
 import ast
+import math
 import os
 import pathlib
+import re
 import sys
 import time
 import traceback
@@ -63,7 +65,17 @@ def parse_value(text):
         v = None
     if v is None or isinstance(v, bool) or not _number_tree(v):
         raise ValueError(f"{text!r} is not a number or a list of numbers")
-    return float(v) if type(v) in (int, float) else _np.asarray(v, dtype=float)
+    try:
+        out = float(v) if type(v) in (int, float) else _np.asarray(v, dtype=float)
+    except OverflowError:  # a 400-digit integer
+        out = math.inf
+    except ValueError:
+        raise ValueError(f"{text!r} is not a rectangular list of numbers (every row must "
+                         "have the same length)") from None
+    if not _np.all(_np.isfinite(out)):
+        raise ValueError(f"{text[:40]!r} holds a number too large for a 64-bit float "
+                         "(at most about 1.8e308)")
+    return out
 
 
 def _parse_at(items):
@@ -102,13 +114,58 @@ def _add_trace(p):
                    help="show at most N rows per table (default 100)")
     p.add_argument("--no-merge", action="store_true",
                    help="keep repeated identical computations as separate nodes")
+    p.add_argument("--max-elements", type=_positive_int, default=None, metavar="N",
+                   help="size budget: the most numbers the formula's values (and, for "
+                        "--mode all or --cost, the Jacobians) may hold, checked from the "
+                        "shapes before computing (default 1000000)")
+
+
+def _positive_int(text):
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return n
+
+
+def _division_by_zero(ex):
+    """Why a derivative divided by zero: the first division by a zero (or by an array with
+    a zero), as a line of the trace, or ``None``."""
+    for node in ex.nodes:
+        if node.prim is not None and node.op in ("divide", "true_divide", "reciprocal"):
+            den = node.vals[-1]
+            if _np.any(_np.asarray(den) == 0):
+                return ex.line(node)
+    return None
+
+
+def _not_finite(ex):
+    """Lines of the trace whose value is infinite or NaN (with its first such entry)."""
+    out = []
+    for node in ex.nodes:
+        v = _np.ravel(node.value)
+        bad = ~_np.isfinite(v)
+        if bad.any():
+            out.append(f"{ex.line(node)} is {v[bad][0]}")
+    return out
+
+
+def _at_text(at):
+    """The point, as --at wrote it (arrays by their shape)."""
+    return " ".join(f"{k}={v:g}" if _np.ndim(v) == 0 else
+                    f"{k}=<{'×'.join(map(str, _np.shape(v)))} array>" for k, v in at.items())
 
 
 def _run_trace(args):
     from .explain import ExpressionError, GraphvizNotFoundError, compile_expression, trace
+    from .explain.expr import MAX_ELEMENTS
+    budget = args.max_elements or MAX_ELEMENTS
     try:
         at = _parse_at(args.at)
         program = compile_expression(args.formula, inputs=list(at))
+        program.check_size(at, budget)  # from the shapes, before anything is computed
     except ExpressionError as e:
         missing = getattr(e, "missing", None)
         msg = (f"{missing!r} has no value: give it with --at {missing}=VALUE"
@@ -118,24 +175,54 @@ def _run_trace(args):
     except ValueError as e:
         _say(f"chainrule trace: error: {e}", sys.stderr)
         return 2
+    fwd, rev, cost = MODES[args.mode]
+    ex = None
     try:
-        ex = trace(program, merge=not args.no_merge, **at)
-        fwd, rev, cost = MODES[args.mode]
-        report = ex.report(wrt=args.wrt, output=args.output, forward=fwd, reverse=rev,
-                           cost=cost or args.cost, max_rows=args.max_rows)
+        # NumPy's warnings would name chainrule's internals; what is not finite is said below
+        with _np.errstate(all="ignore"):
+            # the inputs go positionally (the program's parameters are the input names, in
+            # order), so an input called merge or names can never be taken for an option
+            ex = trace(program, *at.values(), merge=not args.no_merge)
+            report = ex.report(wrt=args.wrt, output=args.output, forward=fwd, reverse=rev,
+                               cost=cost or args.cost, max_rows=args.max_rows,
+                               max_elements=budget)
+    except ZeroDivisionError:
+        where = _division_by_zero(ex) if ex is not None else None
+        point = _at_text(at)
+        what = (f"{where} divides by zero at {point}" if where else
+                f"the formula, or one of its derivatives, divides by zero at {point}")
+        _say(f"chainrule trace: error: division by zero: {what}, so the derivatives there "
+             "do not exist; choose another point with --at", sys.stderr)
+        return 2
     except (ValueError, TypeError, ArithmeticError) as e:
         _say(f"chainrule trace: error: {e}", sys.stderr)
         return 2
     _say({"text": report.to_text, "markdown": report.to_markdown,
           "html": report.to_html}[args.format]())
+    bad = _not_finite(ex)
+    if bad:
+        _say("chainrule trace: warning: not finite at this point: " + "; ".join(bad[:5])
+             + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else "")
+             + "; the derivatives through these values are not meaningful", sys.stderr)
     if args.graph:
         show = args.show or {(True, True): "both", (True, False): "tangent",
                              (False, True): "adjoint"}.get((fwd, rev), "value")
         try:
-            ex.render(args.graph, show=show, wrt=args.wrt, output=args.output)
+            with _np.errstate(all="ignore"):
+                ex.render(args.graph, show=show, wrt=args.wrt, output=args.output)
         except GraphvizNotFoundError as e:
             dot_path = os.path.splitext(args.graph)[0] + ".dot"
-            ex.render(dot_path, show=show, wrt=args.wrt, output=args.output)
+            try:  # the fallback must not replace a file the user did not name
+                with _np.errstate(all="ignore"):
+                    ex.render(dot_path, show=show, wrt=args.wrt, output=args.output,
+                              overwrite=False)
+            except FileExistsError:
+                _say(f"{e}\nNot writing the DOT text to {dot_path} instead: that file exists "
+                     f"(give --graph {dot_path} to replace it).", sys.stderr)
+                return 1
+            except (ValueError, RuntimeError, OSError) as e2:
+                _say(f"{e}\nchainrule trace: error: {e2}", sys.stderr)
+                return 1
             _say(f"{e}\nWrote the graph as DOT text to {dot_path} instead.", sys.stderr)
             return 1
         except (ValueError, RuntimeError, OSError) as e:
@@ -156,13 +243,20 @@ def _trace_epilog():
 # chainrule demo
 # ---------------------------------------------------------------------------
 
+def _out_dir(text):
+    if not text.strip():  # pathlib.Path("") is "." : an empty --out would mean the cwd
+        raise argparse.ArgumentTypeError("--out is empty; name a folder (--out . for the "
+                                         "current one)")
+    return pathlib.Path(text)
+
+
 def _demo_common_options():
     """The options every demo takes (a parent parser shared by the demo sub-parsers)."""
     common = argparse.ArgumentParser(add_help=False)
     g = common.add_argument_group("common options")
     g.add_argument("--seed", type=int, default=0, metavar="N",
                    help="random seed: the same seed gives the same numbers (default 0)")
-    g.add_argument("--out", type=pathlib.Path, default=None, metavar="DIR",
+    g.add_argument("--out", type=_out_dir, default=None, metavar="DIR",
                    help="where figures and report.json go (default out/<demo>; "
                         "for 'all': out, with one folder per demo and out/index.html)")
     g.add_argument("--quick", action="store_true",
@@ -231,10 +325,13 @@ def _run_one(module, args, out):
     import hashlib
 
     from . import demos
-    from .demos.common import write_report
+    from .demos.common import staged_figures, write_report
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    report = module.run(_demo_args(module, args, out))
+    # the figures are written only if the demo succeeds, then the report: a failed rerun
+    # leaves the previous run's figures and report.json together
+    with staged_figures():
+        report = module.run(_demo_args(module, args, out))
     seconds = time.perf_counter() - t0
     report = dict(report)
     report.setdefault("demo", module.NAME)
@@ -330,12 +427,29 @@ SUBCOMMANDS = {
 }
 
 
+#: a formula that starts with '-' is read by argparse as an option
+_DASH_HINT = ("; a formula that starts with '-' must come after '--', as in: "
+              "chainrule trace --at x=1 -- '-x*x'")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a hint where a formula starting with '-' was taken for an option."""
+
+    def error(self, message):
+        unknown = re.search(r"unrecognized arguments: (.*)", message)
+        if ("required: formula" in message
+                or (unknown and any(t.startswith("-") and not t.startswith("--")
+                                    for t in unknown.group(1).split()))):
+            message += _DASH_HINT
+        super().error(message)
+
+
 def build_parser():
     """The ``chainrule`` argument parser, one sub-parser per entry of :data:`SUBCOMMANDS`."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="chainrule", description="chainrule: automatic differentiation of NumPy code, "
         "with the chain rule made visible.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (help_line, add, run) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_line, description=help_line,
                            epilog=EPILOGS[name]() if name in EPILOGS else None)
@@ -345,14 +459,28 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command line; returns the exit status (``main(["trace", "x*x", "--at", "x=3"])``)."""
+    """Run the command line; returns the exit status (``main(["trace", "x*x", "--at", "x=3"])``).
+
+    A reader that stops early (``chainrule trace ... | head``) ends the output quietly, with
+    the status of a program stopped by SIGPIPE (141), not a ``BrokenPipeError`` traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "_run", None)
     if run is None:
         parser.print_help()
         return 2
-    return run(args)
+    try:
+        status = run(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows here at the latest
+    except BrokenPipeError:
+        try:  # the interpreter flushes stdout once more at exit: point it at nothing
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
+    return status
 
 
 if __name__ == "__main__":

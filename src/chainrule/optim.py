@@ -128,11 +128,40 @@ def warmup(schedule, steps, start=0.0):
 # Optimizers
 # ----------------------------------------------------------------------------
 
-def _hyper(x):
-    # Hyperparameters are stored as floats, except traced values: misc.optimizers
-    # runs these update rules under grad, differentiated with respect to a step
-    # size or a decay rate, as autograd's optimizers can be.
-    return x if type(x) is Box else float(x)
+def _hyper(x, name="a hyperparameter", owner="Optimizer", low=None, high=None,
+           low_open=False, high_open=False):
+    """``x`` as a float, checked: a real number in the range given (``low_open``: ``low``
+    itself excluded), else a ``TypeError`` or ``ValueError`` naming ``owner``'s ``name``.
+
+    Traced values pass unchecked and unchanged: misc.optimizers runs these update rules
+    under grad, differentiated with respect to a step size or a decay rate, as autograd's
+    optimizers can be.
+
+    >>> _hyper(0.9, "momentum", "SGD", 0.0, 1.0, high_open=True)
+    0.9
+    >>> _hyper(1.5, "momentum", "SGD", 0.0, 1.0, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: SGD: momentum must be in [0, 1), not 1.5
+    """
+    if type(x) is Box:
+        return x
+    if isinstance(x, (bool, onp.bool_)) or not isinstance(x, (int, float, onp.integer,
+                                                              onp.floating)):
+        raise TypeError(f"{owner}: {name} must be a number, not {x!r} ({type(x).__name__})")
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"{owner}: {name} must be a finite number, not {v}")
+    too_low = low is not None and (v <= low if low_open else v < low)
+    too_high = high is not None and (v >= high if high_open else v > high)
+    if too_low or too_high:
+        lo = "" if low is None else f"{'(' if low_open else '['}{low:g}"
+        hi = "" if high is None else f"{high:g}{')' if high_open else ']'}"
+        where = (f"in {lo}, {hi}" if low is not None and high is not None else
+                 f"{'>' if low_open else '≥'} {low:g}" if low is not None else
+                 f"{'<' if high_open else '≤'} {high:g}")
+        raise ValueError(f"{owner}: {name} must be {where}, not {v:g}")
+    return v
 
 
 _STATE_HINT = (". The optimizer state was made by opt.init for other parameters: call opt.init "
@@ -168,13 +197,38 @@ class Optimizer:
     slots = ()
 
     def __init__(self, lr, *, weight_decay=0.0, clip_norm=None, clip_value=None):
-        self.lr = lr
-        self.weight_decay = float(weight_decay)
-        self.clip_norm, self.clip_value = clip_norm, clip_value
+        # every hyperparameter is checked here, at construction, where the mistake is made
+        # (not at the first step, nor silently: lr="0.1" or a negative clip_norm)
+        owner = type(self).__name__
+        self.lr = lr if callable(lr) else _hyper(lr, "lr", owner, 0.0)
+        self.weight_decay = _hyper(weight_decay, "weight_decay", owner, 0.0)
+        self.clip_norm = None if clip_norm is None else _hyper(
+            clip_norm, "clip_norm (the largest gradient norm)", owner, 0.0, low_open=True)
+        self.clip_value = None if clip_value is None else _hyper(
+            clip_value, "clip_value (the largest gradient entry)", owner, 0.0, low_open=True)
 
     def lr_at(self, step):
-        """The learning rate used at optimizer step ``step``."""
-        return float(self.lr(step)) if callable(self.lr) else float(self.lr)
+        """The learning rate used at optimizer step ``step`` (a schedule's value is checked).
+
+        >>> SGD(lr=lambda step: -1.0).lr_at(3)
+        Traceback (most recent call last):
+        ...
+        ValueError: SGD: the lr schedule gave -1 at step 3; a learning rate is a finite number ≥ 0
+        """
+        if not callable(self.lr):
+            return self.lr if type(self.lr) is Box else float(self.lr)
+        v = self.lr(step)
+        if type(v) is Box:
+            return v
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            raise TypeError(f"{type(self).__name__}: the lr schedule gave {v!r} at step "
+                            f"{step}, not a number") from None
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{type(self).__name__}: the lr schedule gave {v:g} at step "
+                             f"{step}; a learning rate is a finite number ≥ 0")
+        return v
 
     def _initial(self, slot):
         """The value buffer ``slot`` starts at (0 unless a subclass says otherwise)."""
@@ -391,8 +445,10 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.0, nesterov=False, dampening=0.0, **kw):
         super().__init__(lr, **kw)
-        self.momentum, self.nesterov = _hyper(momentum), bool(nesterov)
-        self.dampening = _hyper(dampening)
+        owner = type(self).__name__
+        self.momentum = _hyper(momentum, "momentum", owner, 0.0, 1.0, high_open=True)
+        self.nesterov = bool(nesterov)
+        self.dampening = _hyper(dampening, "dampening", owner, 0.0, 1.0)
         traced = type(momentum) is Box
         if nesterov and not (traced or momentum):
             raise ValueError("Nesterov needs momentum > 0")
@@ -465,8 +521,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr=0.01, gamma=0.9, eps=1e-8, initial_accumulator=0.0, **kw):
         super().__init__(lr, **kw)
-        self.gamma, self.eps = _hyper(gamma), _hyper(eps)
-        self.initial_accumulator = float(initial_accumulator)
+        self.gamma = _hyper(gamma, "gamma (the decay of the running mean)", "RMSprop", 0.0, 1.0,
+                            high_open=True)
+        self.eps = _hyper(eps, "eps", "RMSprop", 0.0, low_open=True)
+        self.initial_accumulator = _hyper(initial_accumulator, "initial_accumulator", "RMSprop")
         if self.initial_accumulator < 0:
             raise ValueError("initial_accumulator is a running mean of g², it cannot be < 0")
 
@@ -503,7 +561,10 @@ class Adam(Optimizer):
 
     def __init__(self, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, **kw):
         super().__init__(lr, **kw)
-        self.b1, self.b2, self.eps = _hyper(b1), _hyper(b2), _hyper(eps)
+        owner = type(self).__name__
+        self.b1 = _hyper(b1, "b1", owner, 0.0, 1.0, high_open=True)
+        self.b2 = _hyper(b2, "b2", owner, 0.0, 1.0, high_open=True)
+        self.eps = _hyper(eps, "eps", owner, 0.0, low_open=True)
 
     def _update(self, p, g, bufs, lr, t):
         m = self.b1 * bufs[0] + (1 - self.b1) * g

@@ -1,8 +1,12 @@
 """Iris and 8×8 digits, read from small files inside the package (never downloaded).
 
 The files come from scikit-learn (BSD license; see ``files/LICENSE.md``). They
-are checked as they are read: a damaged file gives a :class:`DataFileError`
-naming the file and the line, never a silently wrong array.
+are checked as they are read: the shipped files against their SHA-256 (once
+per process), any file against its expected layout, so a damaged file gives a
+:class:`DataFileError` naming the file and what is wrong, never a silently
+wrong array. A file given with ``path=`` is read afresh at every call, only
+when it is a regular file, and at most :data:`MAX_FILE_BYTES` of it (inflated:
+:data:`MAX_TEXT_BYTES`).
 
 >>> from chainrule import data
 >>> X, y = data.iris()
@@ -14,7 +18,7 @@ naming the file and the line, never a silently wrong array.
 """
 
 import functools
-import gzip
+import hashlib
 import io
 import os
 import zlib
@@ -22,10 +26,23 @@ from importlib import resources
 
 import numpy as onp
 
+from .. import fileio
+
 __all__ = ["iris", "digits", "IRIS_FEATURES", "IRIS_CLASSES", "DataFileError"]
 
 IRIS_FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+
+#: SHA-256 of each shipped file: a changed digit parses as well as the right one, so the
+#: layout checks alone cannot see it
+SHIPPED_SHA256 = {
+    "iris.csv": "f13ffa8fdd56fd8e6c8d16d4081a3fbd3114bcd0aae4256c43205169cd9d1449",
+    "digits.csv.gz": "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22",
+}
+#: the most bytes read from a data file given with ``path=`` (the shipped ones are < 60 kB)
+MAX_FILE_BYTES = 16 * 2 ** 20
+#: the most bytes a gzip data file may inflate to (the digits are 0.3 MB)
+MAX_TEXT_BYTES = 64 * 2 ** 20
 
 
 class DataFileError(ValueError):
@@ -36,22 +53,66 @@ def _default_path(name):
     return resources.files("chainrule.data").joinpath("files", name)
 
 
-def _read_text(path, name):
+def _shipped_bytes(name):
+    path = _default_path(name)
     try:
-        raw = path.read_bytes() if hasattr(path, "read_bytes") else open(path, "rb").read()
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise DataFileError(f"chainrule.data: {name} not found at {path}; the package data is "
                             "missing (reinstall chainrule)") from None
-    if str(path).endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise DataFileError(f"chainrule.data: {name} ({path}) is not a valid gzip file: "
-                                f"{e}") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != SHIPPED_SHA256[name]:
+        raise DataFileError(f"chainrule.data: the shipped {name} ({path}) has been modified or "
+                            f"damaged: its SHA-256 is {digest}, not {SHIPPED_SHA256[name]}; "
+                            "reinstall chainrule")
+    return raw
+
+
+def _given_bytes(path, name):
+    try:
+        return fileio.read_regular(path, MAX_FILE_BYTES)
+    except FileNotFoundError:
+        raise DataFileError(f"chainrule.data: {name} not found at {path}") from None
+    except fileio.NotARegularFileError as e:
+        raise DataFileError(f"chainrule.data: {path} is {e.kind}, not a regular file; "
+                            f"refusing to read it as {name}") from None
+    except fileio.FileTooLargeError:
+        raise DataFileError(f"chainrule.data: {path} is larger than {MAX_FILE_BYTES} bytes; "
+                            f"that is not {name}") from None
+    except OSError as e:
+        raise DataFileError(f"chainrule.data: {path} cannot be read: {e}") from None
+
+
+def _gunzip(raw, path, name):
+    """Inflate a one-member gzip file, at most :data:`MAX_TEXT_BYTES` (a gzip bomb stops there)."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16 +: expect the gzip wrapper
+    try:
+        text = d.decompress(raw, MAX_TEXT_BYTES + 1)
+    except zlib.error as e:
+        raise DataFileError(f"chainrule.data: {name} ({path}) is not a valid gzip file: "
+                            f"{e}") from None
+    if len(text) > MAX_TEXT_BYTES:
+        raise DataFileError(f"chainrule.data: {name} ({path}) inflates to more than "
+                            f"{MAX_TEXT_BYTES} bytes; that is not {name} (a gzip bomb?)")
+    if not d.eof:
+        raise DataFileError(f"chainrule.data: {name} ({path}) is not a valid gzip file: the "
+                            "compressed stream is cut short")
+    if d.unused_data:
+        raise DataFileError(f"chainrule.data: {name} ({path}) is not a valid gzip file: "
+                            f"{len(d.unused_data)} bytes follow the compressed stream")
+    return text
+
+
+def _read_text(path, name):
+    """The text of ``name``: the shipped copy (``path=None``, hash checked) or ``path``."""
+    raw = _shipped_bytes(name) if path is None else _given_bytes(path, name)
+    where = path if path is not None else _default_path(name)
+    if name.endswith(".gz"):
+        raw = _gunzip(raw, where, name)
     try:
         return raw.decode("ascii")
     except UnicodeDecodeError as e:
-        raise DataFileError(f"chainrule.data: {name} ({path}) is not a text CSV file: {e}") \
+        raise DataFileError(f"chainrule.data: {name} ({where}) is not a text CSV file: {e}") \
             from None
 
 
@@ -84,10 +145,9 @@ def _labels(col, name, n_classes):
     return col.astype(onp.int64)
 
 
-@functools.lru_cache(maxsize=4)
 def _load_iris(path):
     name = "iris.csv"
-    text = _read_text(path if path is not None else _default_path(name), name)
+    text = _read_text(path, name)
     header, _, body = text.partition("\n")
     head = header.strip().split(",")
     try:
@@ -108,11 +168,9 @@ def _load_iris(path):
     return a[:, :d], y
 
 
-@functools.lru_cache(maxsize=4)
 def _load_digits(path):
     name = "digits.csv.gz"
-    a = _parse_rows(_read_text(path if path is not None else _default_path(name), name),
-                    name, 65)
+    a = _parse_rows(_read_text(path, name), name, 65)
     if len(a) != 1797:
         raise DataFileError(f"chainrule.data: {name}: expected 1797 rows, found {len(a)} "
                             "(truncated file?)")
@@ -122,7 +180,17 @@ def _load_digits(path):
     return X, _labels(a[:, 64], name, 10)
 
 
+@functools.lru_cache(maxsize=None)
+def _shipped(loader):
+    # the shipped files are read, hashed and parsed once per process; a file given with
+    # path= is read at every call (it may have been rewritten since)
+    return loader(None)
+
+
 def _feature_index(f):
+    if isinstance(f, (bool, onp.bool_)) or not isinstance(f, (str, int, onp.integer)):
+        raise TypeError(f"iris: a feature is a name ({', '.join(IRIS_FEATURES)}) or an index "
+                        f"0..3, not {f!r} ({type(f).__name__})")
     if isinstance(f, (int, onp.integer)):
         if not 0 <= f < 4:
             raise ValueError(f"iris has features 0..3, got {f}")
@@ -139,16 +207,26 @@ def iris(features=None, *, path=None):
     ``features`` selects columns by name (``"petal_length"``, ``"petal width
     (cm)"``...) or index; the default is all four :data:`IRIS_FEATURES`.
     Classes are :data:`IRIS_CLASSES`, 50 each. ``path`` reads another copy of
-    the file instead of the shipped one.
+    the file instead of the shipped one (at every call; the shipped file is
+    checked against its SHA-256 and parsed once per process). A bad
+    ``features`` raises ``TypeError`` or ``ValueError`` naming it.
 
     >>> X, y = iris(features=("petal_length", "petal_width"))
     >>> X[0].tolist(), int(y[0])
     ([1.4, 0.2], 0)
     """
-    X, y = _load_iris(None if path is None else os.fspath(path))
+    X, y = _shipped(_load_iris) if path is None else _load_iris(os.fspath(path))
     if features is not None:
-        if isinstance(features, (str, int)):
+        if isinstance(features, (str, int, onp.integer, bool, onp.bool_)):
             features = (features,)
+        try:
+            features = list(features)
+        except TypeError:
+            raise TypeError(f"iris: features must be a feature name or index, or a list of "
+                            f"them, not {features!r} ({type(features).__name__})") from None
+        if not features:
+            raise ValueError("iris: features is empty; name at least one of "
+                             f"{IRIS_FEATURES} (or leave it out for all four)")
         X = X[:, [_feature_index(f) for f in features]]
     return X.copy(), y.copy()
 
@@ -156,13 +234,20 @@ def iris(features=None, *, path=None):
 def digits(*, n_class=10, path=None):
     """The 8×8 handwritten digits: ``X`` (1797, 64) pixel counts 0..16, ``y`` digits 0..9.
 
-    ``n_class`` keeps only digits ``0..n_class-1``. Divide ``X`` by 16 or
-    standardize it before training.
+    ``n_class`` (an int from 1 to 10) keeps only digits ``0..n_class-1``.
+    Divide ``X`` by 16 or standardize it before training. ``path``: another
+    copy of the gzip file, as for :func:`iris`.
 
     >>> X, y = digits(n_class=2)
     >>> sorted(set(y.tolist()))
     [0, 1]
     """
-    X, y = _load_digits(None if path is None else os.fspath(path))
+    if isinstance(n_class, (bool, onp.bool_)) or not isinstance(n_class, (int, onp.integer)):
+        raise TypeError(f"digits: n_class must be an int from 1 to 10, not {n_class!r} "
+                        f"({type(n_class).__name__})")
+    if not 1 <= n_class <= 10:
+        raise ValueError(f"digits: n_class must be from 1 to 10 (keep digits 0..n_class-1), "
+                         f"not {n_class}")
+    X, y = _shipped(_load_digits) if path is None else _load_digits(os.fspath(path))
     keep = y < n_class
     return X[keep].copy(), y[keep].copy()

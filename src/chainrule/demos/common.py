@@ -8,6 +8,12 @@ summary and returns the report (``demo``, ``seed``, ``quick``, ``numbers``,
 ``figures``, ``summary``, ``notes``); the command line writes it with
 :func:`write_report`.
 
+Files are written through :func:`chainrule.fileio.write_atomic` (atomic,
+never through a symbolic link). The command line runs a demo inside
+:func:`staged_figures`: its figures are kept in memory and written only once
+the demo has succeeded, just before its report.json, so a demo that fails
+half-way leaves the previous run's figures and report together, untouched.
+
 Conventions: every printed number is in ``numbers``; numbers that vary from
 run to run (wall-clock times) go under ``numbers["timing"]`` so that "same
 seed, same numbers" can be checked on the rest (:func:`deterministic_numbers`).
@@ -21,7 +27,6 @@ import gc
 import io
 import json
 import math
-import os
 import pathlib
 import statistics
 import sys
@@ -29,8 +34,10 @@ import time
 
 import numpy as onp
 
-__all__ = ["progress", "pyplot", "figure", "save_figure", "plain_log_ticks", "rng", "write_report",
-           "json_ready",
+from .. import fileio
+
+__all__ = ["progress", "pyplot", "figure", "save_figure", "staged_figures", "plain_log_ticks",
+           "rng", "write_report", "json_ready",
            "deterministic_numbers", "median_time", "one_blas_thread", "rel_diff", "say"]
 
 #: a bar appears only once a loop has run this long (seconds): quick loops stay quiet
@@ -92,26 +99,67 @@ def plain_log_ticks(axis):
 DPI = 150
 
 
+#: {path: PNG bytes} while :func:`staged_figures` is active, else None
+_STAGED = None
+
+
+@contextlib.contextmanager
+def staged_figures():
+    """Keep the figures :func:`save_figure` makes in memory; write them when the block ends
+    without an error, and drop them when it raises.
+
+    Every target is checked before the first is written (a symbolic link there
+    fails the whole set), and each is written atomically. Yields the
+    ``{path: bytes}`` being collected.
+
+    >>> with staged_figures() as staged:
+    ...     pass
+    >>> staged
+    {}
+    """
+    global _STAGED
+    outer, _STAGED = _STAGED, {}
+    staged = _STAGED
+    try:
+        yield staged
+    except BaseException:
+        staged.clear()  # the demo failed: none of its figures replace the old ones
+        raise
+    finally:
+        _STAGED = outer
+    for path in staged:
+        fileio.check_target(path)  # refuse a link at any target before writing one
+    for path, data in staged.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fileio.write_atomic(path, data)
+
+
 def save_figure(fig, path, dpi=DPI):
     """Save ``fig`` as a PNG at ``path`` (Agg renderer, ``dpi``), release it, return the path.
 
     The image is stored with a palette of 256 colours (no dithering): a line plot has few
     distinct colours, and the palette makes the file about a third of the full-colour size,
-    which matters for the figures committed under ``docs/demos``.
+    which matters for the figures committed under ``docs/demos``. Written with
+    :func:`chainrule.fileio.write_atomic`, or kept until the end of :func:`staged_figures`.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image  # a dependency of matplotlib
     path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(fig)  # render with Agg whatever the session's backend is
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=dpi, format="png")
     buffer.seek(0)
     # method 0 = median cut, dither 0 = none (numbers, not Pillow ≥ 9.1's enum names)
     image = Image.open(buffer).convert("RGB").quantize(256, method=0, dither=0)
-    image.save(path, format="png", optimize=True, dpi=(dpi, dpi))
+    png = io.BytesIO()
+    image.save(png, format="png", optimize=True, dpi=(dpi, dpi))
     if "matplotlib.pyplot" in sys.modules:  # figures made with pyplot must be closed
         sys.modules["matplotlib.pyplot"].close(fig)
+    if _STAGED is not None:
+        _STAGED[path] = png.getvalue()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fileio.write_atomic(path, png.getvalue())
     return path
 
 
@@ -154,20 +202,15 @@ def json_ready(x):
 
 
 def write_report(out, report):
-    """Write ``report`` to ``out/report.json`` atomically (temporary file, then ``os.replace``)."""
+    """Write ``report`` to ``out/report.json`` with :func:`chainrule.fileio.write_atomic`.
+
+    The JSON text is made (and checked) first; readers never see a half-written report.
+    """
     out = pathlib.Path(out)
+    text = json.dumps(json_ready(report), indent=2, ensure_ascii=False, allow_nan=False)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.json"
-    text = json.dumps(json_ready(report), indent=2, ensure_ascii=False, allow_nan=False)
-    tmp = out / f".report.json.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-        os.replace(tmp, path)  # readers never see a half-written report
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
+    fileio.write_atomic(path, text + "\n")
     return path
 
 

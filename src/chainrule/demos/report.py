@@ -13,9 +13,9 @@ True
 
 import base64
 import html
-import os
 import pathlib
 
+from .. import fileio
 from .common import json_ready
 
 __all__ = ["build_index", "write_index", "flatten_numbers"]
@@ -170,7 +170,7 @@ def build_index(entries, root, seed, quick, seconds=None):
 
 
 def write_index(root, entries, seed, quick, seconds=None):
-    """Write ``root/index.html`` atomically; returns its path.
+    """Write ``root/index.html`` with :func:`chainrule.fileio.write_atomic`; returns its path.
 
     ``entries``: one dict per demo with ``name``, ``dir`` (its folder under
     ``root``), ``status`` (``"ok"``, ``"skipped"`` or ``"failed"``), and
@@ -178,8 +178,6 @@ def write_index(root, entries, seed, quick, seconds=None):
     """
     root = pathlib.Path(root)
     path = root / "index.html"
-    tmp = root / f".index.html.{os.getpid()}.tmp"
-    tmp.write_text(build_index(entries, root, seed, quick, seconds), encoding="utf-8")
-    os.replace(tmp, path)
+    fileio.write_atomic(path, build_index(entries, root, seed, quick, seconds))
     return path
 

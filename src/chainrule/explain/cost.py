@@ -30,13 +30,35 @@ class JacobianCost(Table):
     """How many forward and backward passes the whole Jacobian took, and the verdict."""
 
 
-def jacobian_cost(graph, max_passes=1000):
-    """Build J both ways with the engine's ``jvp`` and ``vjp``, counting the passes."""
+def stored_numbers(n, m, max_passes):
+    """How many numbers the two Jacobians of :func:`jacobian_cost` hold: ``min(n, P)``
+    columns of ``m`` and ``min(m, P)`` rows of ``n``.
+
+    >>> stored_numbers(3, 2, 1000), stored_numbers(60000, 60000, 1000)
+    (12, 120000000)
+    """
+    return m * min(n, max_passes) + n * min(m, max_passes)
+
+
+def jacobian_cost(graph, max_passes=1000, max_elements=None):
+    """Build J both ways with the engine's ``jvp`` and ``vjp``, counting the passes.
+
+    ``max_elements``: refuse (``ValueError``), before computing, when the
+    Jacobians would hold more numbers than this (see :func:`stored_numbers`).
+    """
     from .. import jvp, vjp
     xs = tuple(graph.leaves)
     outs = [(n, v) for n, i, v in graph.outputs]
     n = int(sum(_np.size(v) for v in xs))
     m = int(sum(_np.size(v) for _, v in outs))
+    stored = stored_numbers(n, m, max_passes)
+    if max_elements is not None and stored > max_elements:
+        raise ValueError(
+            f"chainrule.explain: the whole Jacobian is m = {m} outputs × n = {n} inputs; "
+            f"building it both ways ({min(n, max_passes)} forward and {min(m, max_passes)} "
+            f"backward passes) would store {stored:,} numbers, over the size budget of "
+            f"{max_elements:,} (chainrule trace --max-elements N): use smaller inputs, or "
+            "leave out the Jacobian cost (--mode both)")
 
     def f(*inputs):
         return tuple(graph.call(list(inputs)))

@@ -6,6 +6,7 @@ input, the reverse-mode adjoints ā_i for one output, the cost of the whole
 Jacobian, and the graph drawing.
 """
 
+import inspect
 import re
 
 import numpy as _np
@@ -262,19 +263,24 @@ class Explanation:
         tab.contributions = contributions  # [node] -> [(consumer, argnum, ā_k · ∂a_k/∂a_i)]
         return tab
 
-    def jacobian_cost(self, max_passes=1000):
+    def jacobian_cost(self, max_passes=1000, max_elements=None):
         """Forward versus reverse passes for the whole Jacobian, counted by running them.
+
+        ``max_elements`` refuses (``ValueError``, before computing) Jacobians
+        that would hold more numbers than that.
 
         >>> import chainrule.numpy as np
         >>> c = trace(lambda a, b, c: np.sum(a * b * c), 1.0, 2.0, 3.0).jacobian_cost()
         >>> c.forward_passes, c.backward_passes
         (3, 1)
         """
-        return _jacobian_cost(self.graph, max_passes)
+        return _jacobian_cost(self.graph, max_passes, max_elements)
 
     def report(self, wrt=None, output=None, forward=True, reverse=True, cost=False,
-               max_rows=None):
+               max_rows=None, max_elements=None):
         """The trace with forward, reverse and cost tables, as one printable report.
+
+        ``max_elements`` bounds the cost table's Jacobians (see :meth:`jacobian_cost`).
 
         >>> r = trace(lambda x: x * 2.0, 1.0).report(cost=True); len(r.parts)
         4
@@ -285,7 +291,7 @@ class Explanation:
         if reverse and any(i is not None for _, i, _ in self.graph.outputs):
             parts.append(self.reverse(output, max_rows=max_rows))
         if cost:
-            parts.append(self.jacobian_cost())
+            parts.append(self.jacobian_cost(max_elements=max_elements))
         return Report(parts)
 
     # -- text forms of the explanation -------------------------------------------------------
@@ -350,13 +356,16 @@ class Explanation:
                               "" if c is None else _graph.short_value(c)))
         return _graph.to_dot(rows, edges, "; ".join(title))
 
-    def render(self, path, show="value", wrt=None, output=None):
+    def render(self, path, show="value", wrt=None, output=None, *, overwrite=True):
         """Draw the graph to ``path`` (.svg, .png, .pdf need Graphviz's ``dot``; .dot is text).
 
         ``ex.render("graph.svg", show="adjoint", output="y2")``; raises
         :class:`GraphvizNotFoundError` with install instructions when ``dot`` is missing.
+        The file is written atomically and never through a symbolic link
+        (:func:`chainrule.fileio.write_atomic`); ``overwrite=False`` refuses an
+        existing file (``FileExistsError``).
         """
-        return _graph.render(self.to_dot(show, wrt, output), path)
+        return _graph.render(self.to_dot(show, wrt, output), path, overwrite=overwrite)
 
 
 def _title(f, graph):
@@ -369,7 +378,31 @@ def _title(f, graph):
     return f"{name}({args})"
 
 
-def trace(f, *args, names=None, output_names=None, constants=(), merge=True, **kwargs):
+_UNSET = object()  # an option of trace() that was not given
+
+
+def _route_options(f, args, kwargs, given):
+    """Move to ``kwargs`` (the function's arguments) each option of :func:`trace` that is
+    really an argument of ``f``: ``f`` has a parameter of that name, without a default, that
+    the positional arguments do not fill. Otherwise ``trace(lambda names: ..., names=2.0)``
+    would take 2.0 for the names of the inputs."""
+    try:
+        params = inspect.signature(f).parameters
+    except (TypeError, ValueError):  # no signature: the options are options
+        return given
+    positional = [p for p in params.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    filled = {p.name for p in positional[:len(args)]}
+    for key in list(given):
+        p = params.get(key)
+        if (p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                and p.default is p.empty and key not in filled and key not in kwargs):
+            kwargs[key] = given.pop(key)
+    return given
+
+
+def trace(f, /, *args, names=_UNSET, output_names=_UNSET, constants=_UNSET, merge=_UNSET,
+          **kwargs):
     """Record ``f(*args, **kwargs)`` and return its :class:`Explanation`.
 
     Float arguments (and Python numbers) are the inputs a1, a2, ... in
@@ -378,18 +411,26 @@ def trace(f, *args, names=None, output_names=None, constants=(), merge=True, **k
     positional arguments of a function without a signature, ``output_names``
     the outputs (default y1, y2, ..., or the function's name when there is
     one output). ``merge=False`` keeps repeated identical computations as
-    separate nodes. These four keywords are taken by ``trace``: pass a
-    function's own arguments of those names positionally.
+    separate nodes. When ``f`` itself has a parameter named ``names``,
+    ``output_names``, ``constants`` or ``merge`` (without a default) that no
+    positional argument fills, that keyword is ``f``'s argument, not the
+    option; ``f`` is positional-only, so an argument may be called ``f`` too.
 
     >>> import chainrule.numpy as np
     >>> ex = trace(lambda w0, w1, x: (np.sin(w1 * x + w0), np.cos(w1 * x + w0)),
     ...            w0=0.5, w1=2.0, x=1.5)
     >>> ex.inputs, ex.outputs
     (['w0', 'w1', 'x'], ['y1', 'y2'])
+    >>> trace(lambda f, merge: f * merge, f=2.0, merge=3.0).inputs
+    ['f', 'merge']
     """
+    given = {k: v for k, v in [("names", names), ("output_names", output_names),
+                               ("constants", constants), ("merge", merge)] if v is not _UNSET}
+    opts = {"names": None, "output_names": None, "constants": (), "merge": True}
+    opts.update(_route_options(f, args, kwargs, given))
+    output_names = opts["output_names"]
     if output_names is None:
         output_names = getattr(f, "output_names", None)
-    g = record(f, args, kwargs, names=names, output_names=output_names, constants=constants,
-               merge=merge)
+    g = record(f, args, kwargs, names=opts["names"], output_names=output_names,
+               constants=opts["constants"], merge=opts["merge"])
     return Explanation(g, _title(f, g))
-

@@ -13,10 +13,16 @@ and ``cos(w1*x + w0)`` share ``w1*x + w0`` as in the lecture's trace.
 
 import ast
 import inspect
+import math
+
+import numpy as _np
 
 from .. import numpy as _cnp
 
 MAX_LENGTH = 10_000
+#: the size budget of ``chainrule trace`` (``--max-elements``): the most numbers that a
+#: formula's values may hold together, checked from the shapes before computing
+MAX_ELEMENTS = 1_000_000
 
 UNARY = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
          "arccosh", "arctanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt",
@@ -91,7 +97,16 @@ class _Compiler:
             v = node.value
             if type(v) not in (int, float):
                 _fail(node, f"only numbers are allowed as constants, not {type(v).__name__}")
-            return ("const", float(v))
+            try:
+                x = float(v)
+            except OverflowError:
+                x = math.inf
+            if not math.isfinite(x):  # 1e400 or a 400-digit integer: not a 64-bit float
+                what = f"a {len(str(abs(v)))}-digit integer" if type(v) is int else \
+                    "a number beyond about 1.8e308"
+                raise ExpressionError(f"chainrule: the constant at column {node.col_offset + 1}"
+                                      f" is {what}, too large for a 64-bit float")
+            return ("const", x)
         if t is ast.Name:
             return self.name(node)
         if t is ast.BinOp:
@@ -183,6 +198,65 @@ class Program:
 
     def __repr__(self):
         return f"<chainrule formula {self.source!r}>"
+
+    def check_size(self, values, max_elements=MAX_ELEMENTS):
+        """Refuse, from the shapes alone, a point where the values would hold more than
+        ``max_elements`` numbers together; return that total.
+
+        ``values``: ``{input name: value}``. Every step's shape is worked out
+        (broadcasting, ``sum``/``mean`` to a scalar, ``dot``) before anything is
+        computed, so that a 60,000-vector times a 20,000×1 column is refused
+        instead of allocating 9 GiB. Shapes that do not fit together raise an
+        :class:`ExpressionError` too.
+
+        >>> p = compile_expression("y = x * z")
+        >>> p.check_size({"x": _np.ones(3), "z": _np.ones((2, 1))})  # 3 + 2 + 2×3
+        11
+        >>> p.check_size({"x": _np.ones(60000), "z": _np.ones((20000, 1))})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        chainrule.explain.expr.ExpressionError: chainrule: multiply of shapes (60000,) and ...
+        """
+        shapes = {n: _np.shape(values[n]) for n in self.inputs if n in values}
+        total = sum(math.prod(sh) for sh in shapes.values())
+        done = []
+
+        def shape(ref):
+            kind, v = ref
+            return () if kind == "const" else shapes[v] if kind == "in" else done[v]
+
+        for fname, refs in self.steps:
+            args = [shape(r) for r in refs]
+            try:
+                out = _step_shape(fname, args)
+            except ValueError:
+                raise ExpressionError(f"chainrule: {fname} of shapes "
+                                      f"{' and '.join(map(str, args))}: the shapes do not fit "
+                                      "together") from None
+            done.append(out)
+            size = math.prod(out)
+            total += size
+            if total > max_elements:
+                raise ExpressionError(
+                    f"chainrule: {fname} of shapes {' and '.join(map(str, args))} gives shape "
+                    f"{out} ({size:,} numbers); the formula's values would hold {total:,} "
+                    f"numbers or more, over the size budget of {max_elements:,} (chainrule "
+                    "trace --max-elements N): use smaller inputs")
+        return total
+
+
+def _step_shape(fname, shapes):
+    """The shape of ``fname`` applied to arguments of ``shapes`` (ValueError: no fit)."""
+    if fname in ("sum", "mean"):
+        return ()
+    if fname == "dot":
+        a, b = shapes
+        if not a or not b:  # a scalar: elementwise
+            return a or b
+        if a[-1] != (b[0] if len(b) == 1 else b[-2]):
+            raise ValueError("dot: not aligned")
+        return a[:-1] if len(b) == 1 else a[:-1] + b[:-2] + b[-1:]
+    return tuple(_np.broadcast_shapes(*shapes))
 
 
 def compile_expression(source, inputs=None):

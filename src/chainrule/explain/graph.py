@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 
+from .. import fileio
 from .tables import fmt_value
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -59,12 +60,21 @@ def dot_program():
     return shutil.which("dot")
 
 
-def render(dot_text, path):
-    """Write ``dot_text`` to ``path``: .dot/.gv as text; .svg, .png, .pdf through ``dot``."""
+def render(dot_text, path, *, overwrite=True):
+    """Write ``dot_text`` to ``path``: .dot/.gv as text; .svg, .png, .pdf through ``dot``.
+
+    Written with :func:`chainrule.fileio.write_atomic` (``dot`` writes to a
+    pipe, never to the path itself): atomically, never through a symbolic
+    link; ``overwrite=False`` refuses an existing file (``FileExistsError``).
+
+    >>> import os, tempfile
+    >>> p = render("digraph g {}", os.path.join(tempfile.mkdtemp(), "g.dot"))
+    >>> open(p, encoding="utf-8").read()
+    'digraph g {}\\n'
+    """
     ext = os.path.splitext(str(path))[1].lower()
     if ext in (".dot", ".gv"):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(dot_text + "\n")
+        fileio.write_atomic(path, dot_text + "\n", overwrite=overwrite)
         return path
     if ext not in FORMATS:
         raise ValueError(f"chainrule.explain: cannot render to {ext or 'a file without an '}"
@@ -76,10 +86,13 @@ def render(dot_text, path):
             "installed (not found on PATH). Install Graphviz (apt-get install graphviz, "
             "brew install graphviz or conda install graphviz), or save the DOT text with a "
             ".dot extension (or ex.to_dot()) and render it elsewhere.")
-    res = subprocess.run([exe, "-T" + FORMATS[ext], "-o", str(path)], input=dot_text.encode(),
+    if fileio.check_target(path) and not overwrite:  # refuse before running dot
+        raise FileExistsError(f"refusing to write {str(path)!r}: it exists (overwrite=False)")
+    res = subprocess.run([exe, "-T" + FORMATS[ext]], input=dot_text.encode(),
                          capture_output=True, timeout=60, check=False)
     if res.returncode != 0:
         raise RuntimeError(f"chainrule.explain: dot failed: {res.stderr.decode(errors='replace')}")
+    fileio.write_atomic(path, res.stdout, overwrite=overwrite)
     return path
 
 

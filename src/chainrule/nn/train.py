@@ -38,7 +38,8 @@ class History:
     (evaluation mode, after the epoch; when ``validation`` is given) and
     ``lr``. After ``fit``: ``state`` (final model state, e.g. BatchNorm's
     running statistics), ``opt_state``, ``epochs`` (number run),
-    ``stopped_early`` and ``best_epoch`` (with early stopping), ``seconds``.
+    ``stopped_early``, ``diverged`` (stopped on a NaN or infinite loss or
+    update), ``best_epoch`` (with early stopping), ``seconds``.
 
     >>> h = History()
     >>> h.log(loss=1.0, accuracy=0.5); h.log(loss=0.5, accuracy=0.9)
@@ -51,6 +52,7 @@ class History:
         self.state = None
         self.opt_state = None
         self.stopped_early = False
+        self.diverged = False  # stopped because the loss or an update became NaN or infinite
         self.best_epoch = None
         self.seconds = 0.0
 
@@ -125,6 +127,18 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, monitor=None, patience=10, min_delta=0.0, mode=None, restore_best=True):
+        if not _is_int(patience) or patience < 1:
+            raise (ValueError if _is_int(patience) else TypeError)(
+                f"EarlyStopping: patience must be a whole number of epochs ≥ 1, not "
+                f"{patience!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, onp.number)) \
+                or not min_delta >= 0:
+            raise ValueError(f"EarlyStopping: min_delta must be a number ≥ 0, not {min_delta!r}")
+        if mode not in (None, "min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'min', 'max' or None, not {mode!r}")
+        if monitor is not None and not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor must be a metric name such as 'val_loss', "
+                            f"not {monitor!r}")
         self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
         self.mode, self.restore_best = mode, restore_best
 
@@ -277,6 +291,62 @@ def _mask_paths(params, trainable):
     return [p for p in paths if bool(mask[p])]
 
 
+def _is_int(x):
+    return isinstance(x, (int, onp.integer)) and not isinstance(x, (bool, onp.bool_))
+
+
+def _check_finite(a, what):
+    a = onp.asarray(a)
+    if a.dtype.kind in "fc" and not onp.all(onp.isfinite(a)):
+        row = int(onp.argwhere(~onp.isfinite(a))[0][0]) if a.ndim else 0
+        raise ValueError(f"fit: {what} contains NaN or infinite values (the first in row "
+                         f"{row}); remove or impute them before training")
+
+
+def _check_fit_arguments(opt, loss, X, y, epochs, batch_size, validation, early_stopping,
+                         sampler):
+    """Every argument of :func:`fit` checked at the call, with a message naming it: a bad
+    one would otherwise train silently wrong (batch_size=-1 made empty epochs) or fail
+    deep inside the loop."""
+    for name in ("init", "step", "lr_at"):
+        if not callable(getattr(opt, name, None)):
+            raise TypeError(f"fit: opt must be an optimizer (optim.SGD(0.1), optim.Adam()...), "
+                            f"not {opt!r}")
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a function loss(outputs, y), not {loss!r}")
+    if not _is_int(epochs) or epochs < 0:
+        raise (ValueError if _is_int(epochs) else TypeError)(
+            f"fit: epochs must be a whole number ≥ 0, not {epochs!r}")
+    if batch_size is not None and (not _is_int(batch_size) or batch_size < 1):
+        raise (ValueError if _is_int(batch_size) else TypeError)(
+            f"fit: batch_size must be None (full batch) or a whole number ≥ 1, not "
+            f"{batch_size!r}")
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError("fit: X holds no examples; there is nothing to train on")
+    if y.ndim == 0 or len(y) != len(X):
+        raise ValueError(f"X has {len(X)} examples but y has "
+                         f"{len(y) if y.ndim else 'none (a scalar)'}")
+    _check_finite(X, "X")
+    _check_finite(y, "y")
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError("fit: validation must be a pair (X_val, y_val)")
+        xv, yv = onp.asarray(validation[0]), onp.asarray(validation[1])
+        if xv.ndim == 0 or len(xv) == 0 or yv.ndim == 0 or len(yv) != len(xv):
+            raise ValueError(f"fit: validation has {len(xv) if xv.ndim else 0} inputs and "
+                             f"{len(yv) if yv.ndim else 0} targets; give a non-empty pair "
+                             "of the same length")
+        _check_finite(xv, "the validation X")
+        _check_finite(yv, "the validation y")
+    if early_stopping is not None and not isinstance(early_stopping, Callback) and (
+            not _is_int(early_stopping) or early_stopping < 1):
+        raise TypeError(f"fit: early_stopping must be an EarlyStopping or a patience ≥ 1 "
+                        f"(epochs), not {early_stopping!r}")
+    if sampler is not None and not callable(sampler):
+        raise TypeError(f"fit: sampler must be a function (epoch, rng) -> indices, not "
+                        f"{sampler!r}")
+
+
 def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, batch_size=None,
         seed=0, state=None, validation=None, trainable=None, sampler=None, callbacks=(),
         early_stopping=None, progress=True, opt_state=None, shuffle=True):
@@ -304,6 +374,11 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
       ``ValueError`` naming it.
     * ``progress``: a tqdm bar with loss and accuracy when tqdm is installed,
       a few text lines otherwise; ``False`` for silence.
+    * Every argument is checked at the call (``epochs``, ``batch_size``, the
+      data: non-empty, finite, ``validation`` too) with a ``TypeError`` or
+      ``ValueError`` naming it. When the loss or an update becomes NaN or
+      infinite, training stops (``history.diverged``) and the parameters
+      returned are the last finite ones: that step is never applied.
 
     >>> from chainrule import nn, optim, data
     >>> X, y = data.two_moons(100, noise=0.1, seed=0)
@@ -314,9 +389,9 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
     True
     """
     X, y = onp.asarray(X), onp.asarray(y)
+    _check_fit_arguments(opt, loss, X, y, epochs, batch_size, validation, early_stopping,
+                         sampler)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(f"X has {n} examples but y has {len(y)}")
     rng = as_rng(seed)
     if state is None:
         state = model.init_state(X.dtype if X.dtype.kind == "f" else onp.float64)
@@ -383,30 +458,42 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
                 # example joins the previous minibatch.
                 chunks = chunks[:-2] + [onp.concatenate(chunks[-2:])]
             lr = opt.lr_at(int(opt_state["step"]))
-            tot_loss, tot_correct, seen = 0.0, 0.0, 0
+            tot_loss, tot_correct, seen, diverged, lval = 0.0, 0.0, 0, None, 0.0
             for b in chunks:
                 xb, yb = X[b], y[b]
-                (lval, (state, out)), g = vg(flat, xb, yb, state, rng)
-                flat, opt_state = opt.step(flat, g, opt_state)
+                (lval, (new_state, out)), g = vg(flat, xb, yb, state, rng)
+                lval = float(lval)
+                if not math.isfinite(lval):
+                    diverged = f"the loss became {lval}"
+                    break
+                new_flat, new_opt_state = opt.step(flat, g, opt_state)
+                if not all(onp.all(onp.isfinite(v)) for v in new_flat.values()):
+                    diverged = "an update made the parameters infinite or NaN"
+                    break
+                # accepted: a step that makes anything non-finite is never applied, so the
+                # parameters returned are the last finite ones
+                flat, opt_state, state = new_flat, new_opt_state, new_state
                 m = len(xb)
-                tot_loss += float(lval) * m
+                tot_loss += lval * m
                 if classify:
                     tot_correct += _accuracy(out, yb) * m
                 seen += m
-            logs = {"loss": tot_loss / max(seen, 1)}
+            # a diverged epoch logs the non-finite loss; its accuracy is that of the steps taken
+            logs = {"loss": lval if not math.isfinite(lval) else tot_loss / max(seen, 1)}
             if classify:
                 logs["accuracy"] = tot_correct / max(seen, 1)
             params_now = assemble(flat)
-            if validation is not None:
+            if validation is not None and diverged is None:
                 for k, v in evaluate(model, params_now, validation[0], validation[1],
                                      loss=loss, state=state).items():
                     logs["val_" + k] = v
             logs["lr"] = lr
-            if not math.isfinite(logs["loss"]):
-                print(f"chainrule.nn.fit: the loss became {logs['loss']} at epoch {epoch}; "
-                      "stopping (try a smaller learning rate or clip_norm=...)", file=sys.stderr)
+            if diverged is not None:
+                print(f"chainrule.nn.fit: {diverged} at epoch {epoch}; stopping, and returning "
+                      "the last finite parameters, from before that step (try a smaller "
+                      "learning rate or clip_norm=...)", file=sys.stderr)
                 history.log(**logs)
-                history.stopped_early = True
+                history.stopped_early = history.diverged = True
                 break
             history.log(**logs)
             bar.update(epoch, logs)
