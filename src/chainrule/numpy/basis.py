@@ -30,6 +30,7 @@ import math
 import numpy as _np
 
 from ..core.engine import Box
+from . import _array_api
 from ._wrap import array_module as _array_module
 
 
@@ -73,6 +74,11 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
 
     def __len__(self):
         return self.n
+
+    def __array_namespace__(self, api_version=None):
+        # The module of the diagonal: what a rule that builds a constant for this
+        # batch (``like(mask, t)``) must build it on.
+        return _array_module(self.d)
 
     def dense(self):
         """The plain ``(n,) + shape`` array (built once, then cached)."""
@@ -222,6 +228,9 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
         return func(*_densify(args), **_densify(kwargs))
 
 
+_array_api.stands_for_dense(ScaledBasis)
+
+
 def _readonly(a):
     """A read-only view of a constant passed on as a tangent: no rule writes
     into tangents, and the transforms copy read-only results they return."""
@@ -244,16 +253,26 @@ def _densify(x):
     return x
 
 
-def identity_basis(leaves_shapes, dtype):
+def identity_basis(leaves_shapes, dtype, like=None):
     """One identity seed per leaf: leaf ``j`` gets a :class:`ScaledBasis` of
     shape ``(n,) + shape_j`` whose rows ``start_j..start_j + size_j`` are its
-    unit vectors, ``n`` being the total size. Returns ``(seeds, n)``."""
+    unit vectors, ``n`` being the total size. Returns ``(seeds, n)``. The
+    diagonals live on the array module of ``like`` (NumPy by default).
+
+    >>> seeds, n = identity_basis([(2,)], _np.float64)
+    >>> n, seeds[0].shape
+    (2, (2, 2))
+    """
     sizes = [math.prod(s) for s in leaves_shapes]
     n = sum(sizes)
     seeds, start = [], 0
+    foreign = like is not None and type(like) is not _np.ndarray and \
+        _array_module(like) is not _np
     for shp, s in zip(leaves_shapes, sizes):
         d = _np.empty(s, dtype)
         d.fill(1)  # np.ones, without its Python layers
+        if foreign:  # the seed meets the input's arrays: it must be on their module
+            d = _array_module(like).asarray(d)
         seeds.append(ScaledBasis(d, shp, n, start, unit=True))
         start += s
     return seeds, n
