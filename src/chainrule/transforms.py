@@ -21,7 +21,8 @@ import numpy as _onp
 
 from .core.engine import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
-from .numpy._array_api import any_array_api, unwrap, unwrap_leaves, wrap, wrap_leaves
+from .numpy._array_api import (any_array_api, is_array_api_only, unwrap, unwrap_leaves, wrap,
+                               wrap_leaves)
 from .numpy._dask import any_dask, lazy_guard
 from .numpy._wrap import kind as _kind
 from .numpy.basis import ScaledBasis, identity_basis
@@ -76,9 +77,13 @@ def _check_input(x, what):
 
 
 def _module(like):
-    """The array module of ``like`` (NumPy for NumPy arrays and numbers)."""
+    """The array module of ``like`` (NumPy for NumPy arrays and numbers); for a
+    strict array API array, chainrule's namespace of its library and device,
+    whose arrays (a seed, zeros) are wrapped like the inputs."""
     if type(like) is _onp.ndarray:
         return _onp
+    if is_array_api_only(like):
+        return wrap(like).__array_namespace__()
     from .numpy._wrap import array_module
     return array_module(like)
 
@@ -341,17 +346,21 @@ def value_and_grad(fun, argnum=0, *, argnums=None, has_aux=False):
                 return out
             ans, pullback = _vjp_engine(f_main, _select_args(args, which))
             g = pullback(_ones_seed(ans, "grad"), keep_tape=False)
-            return (ans, _strip(aux_box[0])), g
+            return (ans, _strip(aux_box[0], args)), g
         ans, pullback = _vjp_engine(f, _select_args(args, which))
         return ans, pullback(_ones_seed(ans, "grad"), keep_tape=False)
 
     return value_and_grad_fun
 
 
-def _strip(tree):
-    """Auxiliary outputs are returned as values, not traced boxes."""
+def _strip(tree, inputs=()):
+    """Auxiliary outputs are returned as values, not traced boxes; as the
+    library's arrays where strict array API ``inputs`` were wrapped."""
     leaves, spec = tree_flatten(tree)
-    return tree_unflatten(spec, [getval(v) if type(v) is Box else v for v in leaves])
+    leaves = [getval(v) if type(v) is Box else v for v in leaves]
+    if any_array_api(inputs):
+        leaves = unwrap_leaves(leaves)
+    return tree_unflatten(spec, leaves)
 
 
 def grad(fun, argnum=0, *, argnums=None, has_aux=False):
@@ -433,7 +442,7 @@ def vjp(fun, *primals, has_aux=False):
             aux_box.append(aux)
             return out
         out, pb = _vjp_engine(f, tuple(primals))
-        return out, pb, _strip(aux_box[0])
+        return out, pb, _strip(aux_box[0], primals)
     out, pb = _vjp_engine(lambda xs: fun(*xs), tuple(primals))
     return out, pb
 
@@ -468,7 +477,7 @@ def jvp(fun, primals, tangents, has_aux=False):
             aux_box.append(aux)
             return out
         out, t = _jvp_engine(f, primals, tangents)
-        return out, t, _strip(aux_box[0])
+        return out, t, _strip(aux_box[0], primals + tangents)
     return _jvp_engine(lambda xs: fun(*xs), primals, tangents)
 
 
@@ -505,7 +514,10 @@ def linearize(fun, *primals):
     Each call of ``f_jvp`` re-runs the forward pass with the new tangents
     (chainrule does not store a linearized program).
     """
-    out = fun(*primals)
+    if any_array_api(primals):  # NumPy's functions would convert them: wrap them
+        out = unwrap(fun(*wrap(primals)))
+    else:
+        out = fun(*primals)
 
     def f_jvp(*tangents):
         return jvp(fun, primals, tangents)[1]
@@ -719,8 +731,8 @@ def _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullbac
         else:
             d = _onp.empty(s, dt)
             d.fill(1)
-            if type(getval(o)) is not _onp.ndarray:  # on the output's array module
-                from .numpy._wrap import like
+            if type(getval(o)) is not _onp.ndarray and not any_dask((getval(o),)):
+                from .numpy._wrap import like  # on the output's module (CuPy, array API)
                 d = like(d, getval(o))
             seeds.append(ScaledBasis(d, shp, rows_total, start, unit=True))
             imag_at.append(None)
@@ -926,7 +938,7 @@ def make_jvp_reversemode(fun, argnum=0):
         x = args[argnum]
         y, pullback = _vjp_engine(f1, x)
         zeros = tree_unflatten(tree_flatten(y)[1], [
-            _zeros(_onp.shape(getval(v)), _dtype(v)) for v in tree_flatten(y)[0]])
+            _zeros(_onp.shape(getval(v)), _dtype(v), getval(v)) for v in tree_flatten(y)[0]])
         _, pb_of_pb = _vjp_engine(lambda u: pullback(u), zeros)
         return pb_of_pb
     return maker

@@ -32,6 +32,7 @@ import numpy as _np
 from ..core.engine import Box
 from . import _array_api
 from ._wrap import array_module as _array_module
+from ._wrap import is_lazy as _is_lazy
 
 
 class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
@@ -266,12 +267,14 @@ def identity_basis(leaves_shapes, dtype, like=None):
     sizes = [math.prod(s) for s in leaves_shapes]
     n = sum(sizes)
     seeds, start = [], 0
+    # On another array module the seed meets that module's arrays (CuPy and the array
+    # API wrapper refuse NumPy operands); a Dask array takes a NumPy one as it always did.
     foreign = like is not None and type(like) is not _np.ndarray and \
-        _array_module(like) is not _np
+        _array_module(like) is not _np and not _is_lazy(like)
     for shp, s in zip(leaves_shapes, sizes):
         d = _np.empty(s, dtype)
         d.fill(1)  # np.ones, without its Python layers
-        if foreign:  # the seed meets the input's arrays: it must be on their module
+        if foreign:
             d = _array_module(like).asarray(d)
         seeds.append(ScaledBasis(d, shp, n, start, unit=True))
         start += s

@@ -12,6 +12,7 @@ import numpy as _np
 from ..core.errors import NotDifferentiableError
 from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, like, ndim, normalize_axis, scatter_add, shape, dtype
+from .basis import ScaledBasis
 from .reductions import composite
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -88,6 +89,8 @@ def _untake_raw(g, idx, xshape):
         out = _np.zeros(xshape, dtype=g.dtype)
     else:  # a scalar, or another array module's array
         out = array_module(g).zeros(xshape, dtype=dtype(g))
+        if type(g) is ScaledBasis:  # a Jacobian's seed: NumPy densifies it, others do not
+            gv = g.dense()
     if _has_int_array(idx):
         out = scatter_add(out, idx, gv)
     else:
