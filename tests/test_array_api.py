@@ -1,8 +1,10 @@
 """Strict array API arrays (array_api_strict): the rule table on them.
 
-The core, linalg and fft rule-table entries run on array_api_strict arrays in
-reverse and forward mode (and batched Jacobians, once per entry) and give the
-library's arrays, equal to the NumPy run. Entries that need a NumPy function
+The core, linalg and fft rule-table entries, and those of chainrule.scipy's
+functions written in NumPy, run on array_api_strict arrays (on its "device1",
+which refuses any conversion to NumPy) in reverse and forward mode, and as
+batched Jacobians once per entry, and give the library's arrays, equal to the
+NumPy run. Entries that need a NumPy function
 the standard has no counterpart for raise ArrayLibraryError naming it and the
 library: each is listed in REFUSED with its reason and checked to raise.
 """
@@ -18,7 +20,8 @@ from chainrule.core.errors import ArrayLibraryError  # noqa: E402
 from chainrule.numpy._array_api import ArrayAPIArray, wrap  # noqa: E402
 from chainrule.numpy._wrap import kind  # noqa: E402
 
-from .rules import Const, table_core, table_fft, table_linalg  # noqa: E402
+from .rules import Const, table_core, table_fft, table_linalg, table_scipy  # noqa: E402
+from .test_array_modules import _SCIPY_IN_NUMPY  # noqa: E402
 
 LIB = "array_api_strict"
 Array = type(xps.asarray(0.0))
@@ -29,7 +32,9 @@ CPU = xps.Device("CPU_DEVICE")
 
 
 def _cases():
-    return (*table_core.CASES, *table_linalg.CASES, *table_fft.CASES)
+    # and chainrule.scipy's functions written in NumPy (logsumexp, softmax, expit...)
+    scipy = [c for c in table_scipy.CASES if set(c.covers) <= _SCIPY_IN_NUMPY]
+    return (*table_core.CASES, *table_linalg.CASES, *table_fft.CASES, *scipy)
 
 
 # Entries that cannot run on array_api_strict, by id (all argument lists), each with
@@ -54,7 +59,7 @@ REFUSED = {
     **{i: (f"numpy.argpartition cannot run on {LIB}.*{_OUTSIDE}",
            "partition's rule needs argpartition, which the standard lacks")
        for i in ("numpy.partition", "partition-axis0", "partition-none")},
-    **{i: (f"numpy.argsort cannot run on {LIB}.*refused",
+    **{i: (f"numpy.argsort cannot run on {LIB}.*failed",
            "sort_complex orders complex numbers; the standard sorts real numbers only")
        for i in ("numpy.sort_complex", "sort_complex-real")},
     # NumPy arguments outside the standard

@@ -21,8 +21,8 @@ import numpy as _onp
 
 from .core.engine import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
-from .numpy._array_api import (any_array_api, is_array_api_only, unwrap, unwrap_leaves, wrap,
-                               wrap_leaves)
+from .numpy._array_api import (ArrayAPIArray, any_array_api, is_array_api_only, unwrap,
+                               unwrap_leaves, wrap, wrap_leaves)
 from .numpy._dask import any_dask, lazy_guard
 from .numpy._wrap import kind as _kind
 from .numpy.basis import ScaledBasis, identity_basis
@@ -139,9 +139,8 @@ def _lazy_like(g, x):
     if any_dask((x,)) and _onp.shape(g) == tuple(x.shape):
         import dask.array as da
         return da.from_array(g, chunks=x.chunks)
-    if _onp.shape(g) == _shape(x) and hasattr(x, "__array_namespace__") \
-            and _module(x) is not _onp and not any_dask((x,)):
-        return _module(x).asarray(g)
+    if type(x) is ArrayAPIArray and _onp.shape(g) == x.shape:
+        return x.__array_namespace__().asarray(g)
     return g
 
 
@@ -202,7 +201,7 @@ def _vjp_engine(fun, x, unwrap_out=True):
     """
     leaves, spec = tree_flatten(x)
     leaves, wrapped = wrap_leaves(leaves)
-    wrapped = (wrapped or getattr(fun, "_wrapped", False)) and unwrap_out
+    wrapped = (wrapped or _context_wrapped(fun)) and unwrap_out
     dtypes = [_check_input(leaf, "an input") for leaf in leaves]
     trace = ReverseTrace()
     boxes = [trace.new_input(v) for v in leaves]
@@ -244,7 +243,7 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
     t_leaves = tree_flatten(t)[0]
     leaves, wrapped = wrap_leaves(leaves)
     t_leaves, t_wrapped = wrap_leaves(t_leaves)
-    wrapped = (wrapped or t_wrapped or getattr(fun, "_wrapped", False)) and unwrap_out
+    wrapped = (wrapped or t_wrapped or _context_wrapped(fun)) and unwrap_out
     if len(t_leaves) != len(leaves):
         raise ValueError("chainrule: tangents must have the same structure as the primals")
     trace = ForwardTrace(batch_shape)
@@ -275,6 +274,16 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
     if wrapped:
         vals, tans = unwrap_leaves(vals), unwrap_leaves(tans)
     return tree_unflatten(out_spec, vals), tree_unflatten(out_spec, tans)
+
+
+_NO_ATTRIBUTES = {}
+
+
+def _context_wrapped(fun):
+    """Whether :func:`_unary` wrapped arrays among the other arguments of ``fun``
+    (read from its ``__dict__``: a missing attribute would cost an exception per
+    call, as for the lambdas of jvp and vjp)."""
+    return getattr(fun, "__dict__", _NO_ATTRIBUTES).get("_wrapped", False)
 
 
 def _unary(fun, args, kwargs, argnums):

@@ -127,8 +127,15 @@ def wrap(x):
     if t is dict:
         return {k: wrap(v) for k, v in x.items()}
     if _only_type(t):
-        return ArrayAPIArray(x, namespace(x.__array_namespace__(), getattr(x, "device", None)))
+        device = getattr(x, "device", None)
+        ns = _BY_TYPE.get((t, device))
+        if ns is None:  # x.__array_namespace__() can be slow (array_api_strict sets flags)
+            ns = _BY_TYPE[(t, device)] = namespace(x.__array_namespace__(), device)
+        return ArrayAPIArray(x, ns)
     return x
+
+
+_BY_TYPE = {}  # (array type, device) -> Namespace
 
 
 def unwrap(x):
@@ -161,20 +168,6 @@ def wrap_leaves(leaves):
 
 def unwrap_leaves(leaves):
     return [unwrap(v) for v in leaves]
-
-
-def refuse(x, what):
-    """Raise :class:`ArrayLibraryError` for ``what`` on the library of ``x``."""
-    raise ArrayLibraryError(what, library_of(x), "chainrule cannot run it on this library")
-
-
-def library_of(x):
-    mod = type(x).__module__.split(".")[0]
-    return namespace_of(x).library_name if type(x) is ArrayAPIArray else mod
-
-
-def namespace_of(x):
-    return x._ns
 
 
 def dtype_kind(dt):
@@ -397,9 +390,10 @@ table says what works where.
         except TypeError as e:
             if isinstance(e, ArrayLibraryError) or "chainrule:" in str(e):
                 raise
-            # The library refused (a dtype or argument the standard does not have).
+            # The library refused (a dtype or argument the standard does not have), or
+            # the translation does not know a NumPy argument.
             raise ArrayLibraryError(f"numpy.{name}", self.library_name,
-                                    f"{self.library_name} refused the call: {e}") from e
+                                    f"the call failed on {self.library_name}: {e}") from e
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -444,7 +438,7 @@ table says what works where.
             r = std(self, *args) if callable(std) else getattr(self._xp, std)(*args)
         except TypeError as e:
             raise ArrayLibraryError(f"numpy.{name}", self.library_name,
-                                    f"{self.library_name} refused the call: {e}") from e
+                                    f"the call failed on {self.library_name}: {e}") from e
         want = self.lib_dtype(loop[uf.nin])
         if type(r) is self._array_type and r.dtype != want:
             r = self._xp.astype(r, want)
@@ -543,8 +537,8 @@ def _dtype_or_type(v):
     return _np.dtype(str(d).rsplit(".", 1)[-1])  # a raw array of the library
 
 
-_NUMPY_ATTRIBUTES = set(_DTYPE_NAMES) | {"pi", "e", "inf", "nan", "newaxis", "intp", "float_",
-                                          "complex_", "bool_", "dtype", "finfo", "iinfo"}
+_NUMPY_ATTRIBUTES = set(_DTYPE_NAMES) | {"pi", "e", "inf", "nan", "newaxis", "intp", "bool_",
+                                          "dtype", "finfo", "iinfo"}
 
 
 # ----------------------------------------------------------------------------
@@ -589,8 +583,11 @@ class ArrayAPIArray(NDArrayOperatorsMixin):
         if method == "at" and ufunc is _np.add and inputs[0] is self:
             self._ns.scatter_add(self, inputs[1], inputs[2])
             return None
-        if method == "reduce" and ufunc is _np.add:
-            return self._ns.call("sum", inputs, kwargs)
+        if method == "reduce" and ufunc.__name__ in _REDUCTIONS and len(inputs) == 1:
+            # np.add.reduce, np.maximum.reduce...: NumPy's fast forms of sum, max...
+            kwargs = dict(kwargs)
+            kwargs.setdefault("axis", 0)  # ufunc.reduce reduces axis 0 by default
+            return self._ns.call(_REDUCTIONS[ufunc.__name__], inputs, kwargs)
         raise _missing(f"{ufunc.__name__}.{method}", self._ns.library_name)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -724,6 +721,10 @@ class ArrayAPIArray(NDArrayOperatorsMixin):
     def __index__(self):
         return self._a.__index__()
 
+
+# ufunc.reduce that is one of NumPy's reductions
+_REDUCTIONS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min",
+               "logical_and": "all", "logical_or": "any"}
 
 _METHODS = {"sum", "prod", "mean", "var", "std", "max", "min", "all", "any", "argmax", "argmin",
             "argsort", "sort", "cumsum", "cumprod", "conj", "conjugate", "squeeze", "swapaxes",
@@ -868,7 +869,7 @@ def _advanced(ns, a, key):
             k = xp.where(k < 0, k + n, k)  # NumPy's negative indices
         k = xp.broadcast_to(k, block)
         idx[i] = xp.reshape(k, (1,) * start + block + (1,) * (rank - start - len(block)))
-    for p, i in enumerate(pre + [None] * 0):
+    for p, i in enumerate(pre):
         idx[i] = _axis_range(xp, entries[i], new_shape[i], p, rank)
     for p, i in enumerate(post):
         idx[i] = _axis_range(xp, entries[i], new_shape[i], start + len(block) + p, rank)
@@ -1036,14 +1037,6 @@ def _axis(axis):
     return int(axis)
 
 
-def _norm_axes(axis, nd):
-    if axis is None:
-        return tuple(range(nd))
-    if isinstance(axis, (list, tuple)):
-        return tuple(sorted(int(a) % nd for a in axis))
-    return (int(axis) % nd,)
-
-
 # -- asking about arrays --------------------------------------------------------------------
 
 @_fn("shape")
@@ -1121,9 +1114,8 @@ def _f_eye(ns, N, M=None, k=0, dtype=float, order="C", *, like=None, device=None
 
 @_fn("arange")
 def _f_arange(ns, start, stop=None, step=1, dtype=None, *, like=None, device=None):
-    if dtype is None:
-        dtype = _np.arange(0, dtype=_np.result_type(start, stop if stop is not None else 0,
-                                                    step)).dtype
+    if dtype is None:  # NumPy's: int64 for integers, float64 otherwise
+        dtype = _np.result_type(start, 0 if stop is None else stop, step)
     return ns._xp.arange(start, stop, step, dtype=ns.lib_dtype(dtype))
 
 
@@ -1199,18 +1191,6 @@ def _f_clip(ns, a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kw
 def _f_round(ns, a, decimals=0, out=None):
     _only("round", ns, out=out, decimals=decimals or None)
     return ns._xp.round(ns.raw(a))
-
-
-@_fn("isclose")
-def _f_isclose(ns, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    xp = ns._xp
-    dt = _np.result_type(_dtype_or_type(a), _dtype_or_type(b), 1.0)
-    a, b = ns.cast(a, dt), ns.cast(b, dt)
-    close = xp.abs(a - b) <= atol + rtol * xp.abs(b)
-    close = xp.logical_or(close, a == b)  # infinities of the same sign
-    if equal_nan:
-        close = xp.logical_or(close, xp.logical_and(xp.isnan(a), xp.isnan(b)))
-    return close
 
 
 # -- reductions and scans -------------------------------------------------------------------
@@ -1442,6 +1422,19 @@ def _f_repeat(ns, a, repeats, axis=None):
     r = ns.raw(repeats) if not isinstance(repeats, (list, _np.ndarray)) else \
         ns._xp.asarray(_np.asarray(repeats, dtype=_np.int64))
     return ns._xp.repeat(ns.raw(a), r, axis=None if axis is None else int(axis))
+
+
+@_fn("diff")
+def _f_diff(ns, a, n=1, axis=-1, prepend=None, append=None):
+    x = ns.raw(a)
+    extra = {k: ns.operand(v) for k, v in (("prepend", prepend), ("append", append))
+             if v is not None}
+    for k, v in extra.items():  # NumPy broadcasts a scalar along the axis
+        if v.ndim == 0:
+            s = list(x.shape)
+            s[int(axis)] = 1
+            extra[k] = ns._xp.broadcast_to(ns._xp.astype(v, x.dtype), tuple(s))
+    return ns._xp.diff(x, axis=int(axis), n=int(n), **extra)
 
 
 @_fn("unstack")
@@ -1718,9 +1711,13 @@ def _f_matrix_norm(ns, x, /, *, keepdims=False, ord="fro"):
     return ns._xp.linalg.matrix_norm(ns.raw(x), keepdims=keepdims, ord=ord)
 
 
-@_fn("linalg.matmul", "linalg.tensordot", "linalg.vecdot")
-def _f_la_products(ns, *args, **kwargs):
-    raise _missing("linalg products (use numpy's matmul/tensordot/vecdot)", ns.library_name)
+@_fn("linalg.matmul")
+def _f_la_matmul(ns, x1, x2):
+    return ns._xp.matmul(*_common(ns, (x1, x2)))
+
+
+_FUNCTIONS["linalg.tensordot"] = _f_tensordot
+_FUNCTIONS["linalg.vecdot"] = _f_vecdot
 
 
 # -- fft ------------------------------------------------------------------------------------------
