@@ -322,3 +322,25 @@ def test_loud_where_the_boundary_cannot_see():
     # a NumPy function the standard lacks, named with the library
     with pytest.raises(ArrayLibraryError, match="numpy.exp2 cannot run on array_api_strict"):
         chainrule.grad(lambda x: np.sum(np.exp2(x)))(x)
+
+
+# Indices and conditions the library made itself (the table's are NumPy's)
+_OWN_INDICES = {
+    "take-argsort": lambda x: np.take(x, np.argsort(x)),
+    "take-clip": lambda x: np.take(x, np.argsort(x) + 1, mode="clip"),
+    "take_along_axis": lambda x: np.take_along_axis(x, np.argsort(x, axis=0), axis=0),
+    "getitem-argsort": lambda x: x[np.argsort(x)],
+    "compress": lambda x: np.compress(x > 0, x),
+    "extract": lambda x: np.extract(x > 0, x),
+    "choose": lambda x: np.choose(np.astype(x > 0, np.int64), [x, 2.0 * x]),
+    "index-of-box": lambda x: x[np.argmax(x)] * x,
+}
+
+
+@pytest.mark.parametrize("name", _OWN_INDICES)
+def test_indices_made_by_the_library(name):
+    f = _OWN_INDICES[name]
+    x = onp.array([0.3, -1.2, 2.0, 0.7])
+    want = chainrule.jacrev(f)(x)
+    _check_same(chainrule.jacrev(f)(_lib(x)), want, name)
+    _check_same(chainrule.jacfwd(f)(_lib(x)), want, name)
