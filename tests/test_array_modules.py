@@ -1,6 +1,7 @@
 """Rules call the array's own module: the core, linalg, fft and extra rule-table
 entries, and those of chainrule.scipy's NumPy-written functions, run on the fake
-CuPy of tests/fakecupy.py give fake arrays equal to the NumPy run.
+CuPy of tests/fakecupy.py give fake arrays equal to the NumPy run, in both modes
+and (once per entry) as batched Jacobians.
 
 fakecupy refuses ``numpy.asarray`` of its arrays and NumPy array operands, as
 CuPy does, so a rule that builds a NumPy array (``np.zeros``, ``np.asarray``,
@@ -161,6 +162,14 @@ def test_rule_on_fake_cupy(case, k):
         _, jv = chainrule.jvp(f, xs, t)
         _, fjv = chainrule.jvp(ff, fxs, [_fake(v) for v in t])
         _check_same(fjv, jv, "jvp")
+
+    if k == 0 and case.jac and not any(onp.iscomplexobj(x) for x in xs):
+        # Batched Jacobians: the identity seed, and every constant a rule builds for
+        # it, must be on the device too.
+        for jac, mode in ((chainrule.jacfwd, "fwd"), (chainrule.jacrev, "rev")):
+            if mode in case.modes:
+                _check_same(jac(case.fun, argnums=tuple(diff))(*fargs),
+                            jac(case.fun, argnums=tuple(diff))(*args), jac.__name__)
 
 
 def test_array_module_and_scatter_add():

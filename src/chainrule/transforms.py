@@ -21,7 +21,8 @@ import numpy as _onp
 
 from .core.engine import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
-from .numpy._array_api import is_array_api_only, refuse
+from .numpy._array_api import (ArrayAPIArray, any_array_api, is_array_api_only, unwrap,
+                               unwrap_leaves, wrap, wrap_leaves)
 from .numpy._dask import any_dask, lazy_guard
 from .numpy._wrap import kind as _kind
 from .numpy.basis import ScaledBasis, identity_basis
@@ -65,8 +66,6 @@ def _ndim(v):
 def _check_input(x, what):
     """Differentiated inputs must be floating or complex: say so loudly.
     Returns the input's dtype."""
-    if type(x) is not _onp.ndarray and is_array_api_only(getval(x)):
-        refuse(getval(x), "differentiation (grad, vjp, jvp...)")
     dt = _dtype(x)
     if _kind(dt) not in "fc":
         raise TypeError(
@@ -78,9 +77,13 @@ def _check_input(x, what):
 
 
 def _module(like):
-    """The array module of ``like`` (NumPy for NumPy arrays and numbers)."""
+    """The array module of ``like`` (NumPy for NumPy arrays and numbers); for a
+    strict array API array, chainrule's namespace of its library and device,
+    whose arrays (a seed, zeros) are wrapped like the inputs."""
     if type(like) is _onp.ndarray:
         return _onp
+    if is_array_api_only(like):
+        return wrap(like).__array_namespace__()
     from .numpy._wrap import array_module
     return array_module(like)
 
@@ -88,8 +91,16 @@ def _module(like):
 def _zeros(shape, dtype, like=None):
     """Zeros on the array module of ``like`` (NumPy by default)."""
     if like is not None and type(like) is not _onp.ndarray:
-        return _module(like).zeros(shape, dtype)
+        return _module(like).zeros(shape, dtype=dtype)
     return _onp.zeros(shape, dtype)
+
+
+def _ones(v):
+    """Ones of the shape and dtype of ``v``, on its array module (a user's
+    cotangent or tangent seed: the transforms wrap it like their inputs)."""
+    if type(v) is not _onp.ndarray and _module(v) is not _onp:
+        return _module(v).ones(tuple(v.shape), dtype=_dtype(v))
+    return _onp.ones(_onp.shape(v), _dtype(v))
 
 
 def _asdtype(v, dt):
@@ -123,10 +134,13 @@ def _cast_like(g, x, dt=None):
 def _lazy_like(g, x):
     """A gradient or tangent that came out as a NumPy array (it does not depend on
     the data: the gradient of a sum) for a Dask input or output: a Dask array of
-    its chunks, so that the result's type follows the input's."""
+    its chunks, so that the result's type follows the input's; for a wrapped
+    array API input, the library's array (a host constant moved to it)."""
     if any_dask((x,)) and _onp.shape(g) == tuple(x.shape):
         import dask.array as da
         return da.from_array(g, chunks=x.chunks)
+    if type(x) is ArrayAPIArray and _onp.shape(g) == x.shape:
+        return x.__array_namespace__().asarray(g)
     return g
 
 
@@ -172,7 +186,7 @@ def _guarded(lazy, f, *a):
         return f(*a)
 
 
-def _vjp_engine(fun, x):
+def _vjp_engine(fun, x, unwrap_out=True):
     """Run ``fun(x)`` on a fresh tape; return ``(out, pullback)``.
 
     ``x`` is any container of arrays. ``pullback(ct, keep_tape=True)`` maps an
@@ -180,8 +194,14 @@ def _vjp_engine(fun, x):
     leading batch axes) to the cotangent of ``x``. With Dask arrays among the
     inputs (or the arguments closed over), both run under a guard that makes
     any computation of them an error: the results are lazy Dask arrays.
+    Strict array API arrays among the inputs (or the arguments, or the
+    cotangents) are wrapped in :class:`~chainrule.numpy._array_api.ArrayAPIArray`
+    and the results unwrapped, unless ``unwrap_out=False`` (the Jacobians
+    unwrap theirs once they are assembled).
     """
     leaves, spec = tree_flatten(x)
+    leaves, wrapped = wrap_leaves(leaves)
+    wrapped = (wrapped or _context_wrapped(fun)) and unwrap_out
     dtypes = [_check_input(leaf, "an input") for leaf in leaves]
     trace = ReverseTrace()
     boxes = [trace.new_input(v) for v in leaves]
@@ -194,6 +214,7 @@ def _vjp_engine(fun, x):
 
     def pullback(ct, keep_tape=True):
         ct_leaves = tree_flatten(ct)[0]
+        ct_leaves, ct_wrapped = wrap_leaves(ct_leaves)
         if len(ct_leaves) != len(out_leaves):
             raise ValueError("chainrule: the cotangent must have the structure of the output")
         seeds = [(o._ref, c) for o, c in zip(out_leaves, ct_leaves)
@@ -206,15 +227,23 @@ def _vjp_engine(fun, x):
                 batch = _onp.shape(c0)[: _onp.ndim(c0) - _onp.ndim(o0)] if ct_leaves else ()
                 a = _zeros(batch + _onp.shape(getval(v)), dt, getval(v))
             grads.append(_cast_like(a, v, dt))
+        if wrapped or (ct_wrapped and unwrap_out):
+            grads = unwrap_leaves(grads)
         return tree_unflatten(spec, grads)
 
+    if wrapped:
+        out_vals = unwrap_leaves(out_vals)
     return tree_unflatten(out_spec, out_vals), pullback
 
 
-def _jvp_engine(fun, x, t, batch_shape=()):
-    """Run ``fun(x)`` pushing tangents ``t`` (same container as ``x``)."""
+def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
+    """Run ``fun(x)`` pushing tangents ``t`` (same container as ``x``). Strict
+    array API arrays are wrapped and unwrapped as in :func:`_vjp_engine`."""
     leaves, spec = tree_flatten(x)
     t_leaves = tree_flatten(t)[0]
+    leaves, wrapped = wrap_leaves(leaves)
+    t_leaves, t_wrapped = wrap_leaves(t_leaves)
+    wrapped = (wrapped or t_wrapped or _context_wrapped(fun)) and unwrap_out
     if len(t_leaves) != len(leaves):
         raise ValueError("chainrule: tangents must have the same structure as the primals")
     trace = ForwardTrace(batch_shape)
@@ -242,14 +271,33 @@ def _jvp_engine(fun, x, t, batch_shape=()):
         else:
             vals.append(o)
             tans.append(_zeros(batch_shape + _shape(o), _dtype(o), getval(o)))
+    if wrapped:
+        vals, tans = unwrap_leaves(vals), unwrap_leaves(tans)
     return tree_unflatten(out_spec, vals), tree_unflatten(out_spec, tans)
 
 
+_NO_ATTRIBUTES = {}
+
+
+def _context_wrapped(fun):
+    """Whether :func:`_unary` wrapped arrays among the other arguments of ``fun``
+    (read from its ``__dict__``: a missing attribute would cost an exception per
+    call, as for the lambdas of jvp and vjp)."""
+    return getattr(fun, "__dict__", _NO_ATTRIBUTES).get("_wrapped", False)
+
+
 def _unary(fun, args, kwargs, argnums):
-    """``fun`` as a function of the selected argument(s) only."""
+    """``fun`` as a function of the selected argument(s) only. Strict array API
+    arrays among the other arguments are wrapped (the engines then unwrap their
+    results), so that the function sees NumPy's protocols on all of them."""
+    wrapped = any_array_api(args) or bool(kwargs) and any_array_api(kwargs.values())
+    if wrapped:
+        args, kwargs = wrap(tuple(args)), wrap(kwargs)
+
     def f(x):
         return fun(*_substitute(args, argnums, x), **kwargs)
     f._context = (args, kwargs) if args or kwargs else None
+    f._wrapped = wrapped
     return f
 
 
@@ -307,17 +355,21 @@ def value_and_grad(fun, argnum=0, *, argnums=None, has_aux=False):
                 return out
             ans, pullback = _vjp_engine(f_main, _select_args(args, which))
             g = pullback(_ones_seed(ans, "grad"), keep_tape=False)
-            return (ans, _strip(aux_box[0])), g
+            return (ans, _strip(aux_box[0], args)), g
         ans, pullback = _vjp_engine(f, _select_args(args, which))
         return ans, pullback(_ones_seed(ans, "grad"), keep_tape=False)
 
     return value_and_grad_fun
 
 
-def _strip(tree):
-    """Auxiliary outputs are returned as values, not traced boxes."""
+def _strip(tree, inputs=()):
+    """Auxiliary outputs are returned as values, not traced boxes; as the
+    library's arrays where strict array API ``inputs`` were wrapped."""
     leaves, spec = tree_flatten(tree)
-    return tree_unflatten(spec, [getval(v) if type(v) is Box else v for v in leaves])
+    leaves = [getval(v) if type(v) is Box else v for v in leaves]
+    if any_array_api(inputs):
+        leaves = unwrap_leaves(leaves)
+    return tree_unflatten(spec, leaves)
 
 
 def grad(fun, argnum=0, *, argnums=None, has_aux=False):
@@ -363,7 +415,7 @@ def elementwise_grad(fun, argnum=0):
         v = getval(ans)
         if _kind(_dtype(v)) == "c":
             raise TypeError("chainrule: elementwise_grad only applies to real-output functions.")
-        return pullback(_onp.ones(_onp.shape(v), _dtype(v)), keep_tape=False)
+        return pullback(_ones(v), keep_tape=False)
 
     return ewg
 
@@ -377,8 +429,7 @@ def holomorphic_grad(fun, argnum=0):
     @wraps(fun)
     def hg(*args, **kwargs):
         ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
-        v = getval(ans)
-        return pullback(_onp.ones(_onp.shape(v), _dtype(v)), keep_tape=False)
+        return pullback(_ones(getval(ans)), keep_tape=False)
 
     return hg
 
@@ -400,7 +451,7 @@ def vjp(fun, *primals, has_aux=False):
             aux_box.append(aux)
             return out
         out, pb = _vjp_engine(f, tuple(primals))
-        return out, pb, _strip(aux_box[0])
+        return out, pb, _strip(aux_box[0], primals)
     out, pb = _vjp_engine(lambda xs: fun(*xs), tuple(primals))
     return out, pb
 
@@ -435,7 +486,7 @@ def jvp(fun, primals, tangents, has_aux=False):
             aux_box.append(aux)
             return out
         out, t = _jvp_engine(f, primals, tangents)
-        return out, t, _strip(aux_box[0])
+        return out, t, _strip(aux_box[0], primals + tangents)
     return _jvp_engine(lambda xs: fun(*xs), primals, tangents)
 
 
@@ -459,7 +510,7 @@ def deriv(fun, argnum=0):
     """
     def d(*args, **kwargs):
         x = args[argnum]
-        ones = _onp.ones(_onp.shape(getval(x)), _dtype(x))
+        ones = _ones(getval(x))
         if _onp.ndim(getval(x)) == 0 and not hasattr(getval(x), "shape"):
             ones = ones[()]
         return _jvp_engine(_unary(fun, args, kwargs, argnum), x, ones)[1]
@@ -472,7 +523,10 @@ def linearize(fun, *primals):
     Each call of ``f_jvp`` re-runs the forward pass with the new tangents
     (chainrule does not store a linearized program).
     """
-    out = fun(*primals)
+    if any_array_api(primals):  # NumPy's functions would convert them: wrap them
+        out = unwrap(fun(*wrap(primals)))
+    else:
+        out = fun(*primals)
 
     def f_jvp(*tangents):
         return jvp(fun, primals, tangents)[1]
@@ -491,10 +545,11 @@ def _basis(leaves):
     product, an elementwise derivative) never multiply the zeros.
     """
     if len(leaves) == 1:
-        return identity_basis([_shape(leaves[0])], _dtype(leaves[0]))
+        return identity_basis([_shape(leaves[0])], _dtype(leaves[0]), getval(leaves[0]))
     dtypes = [_dtype(v) for v in leaves]
     dtype = _onp.result_type(*dtypes) if leaves else float
-    seeds, n = identity_basis([_shape(v) for v in leaves], dtype)
+    seeds, n = identity_basis([_shape(v) for v in leaves], dtype,
+                              getval(leaves[0]) if leaves else None)
     if _kind(dtype) == "c":  # a real leaf among complex ones keeps a real seed
         seeds = [b if _kind(dt) == "c" else ScaledBasis(b.d.real.astype(dt), b.vshape, n,
                                                         b.offset, unit=True)
@@ -513,6 +568,8 @@ def _owned(a):
 
 def _columns(t, oshape, in_shapes, in_spec):
     """Forward mode's ``(n, *out)`` tangents -> ``out.shape + in.shape`` per input leaf."""
+    if type(t) is ScaledBasis and type(t.d) is not _onp.ndarray:
+        t = t.dense()  # the identity on another array module: its own dense array
     if type(t) is Box:
         from . import numpy as cnp
         t = cnp.moveaxis(t, 0, -1)
@@ -576,17 +633,18 @@ def jacfwd(fun, argnum=0, *, argnums=None, holomorphic=False):
 
     @wraps(fun)
     def jac(*args, **kwargs):
-        x = _select_args(args, which)
-        in_leaves, in_spec = tree_flatten(x)
+        x, in_leaves, in_spec, wrapped = _jac_inputs(args, which)
         _check_holomorphic(in_leaves, "jacfwd", holomorphic)
         basis, n = _basis(in_leaves)
-        out, tans = _jvp_engine(_unary(fun, args, kwargs, which), x, tree_unflatten(in_spec, basis),
-                                batch_shape=(n,))
+        f = _unary(fun, args, kwargs, which)
+        out, tans = _jvp_engine(f, x, tree_unflatten(in_spec, basis), batch_shape=(n,),
+                                unwrap_out=False)
         out_leaves, out_spec = tree_flatten(out)
         in_shapes = [_shape(v) for v in in_leaves]
-        return tree_unflatten(out_spec, [_columns(_complex_like(t, o), _shape(o), in_shapes,
-                                                  in_spec)
-                                         for o, t in zip(out_leaves, tree_flatten(tans)[0])])
+        res = tree_unflatten(out_spec, [_columns(_complex_like(t, o), _shape(o), in_shapes,
+                                                 in_spec)
+                                        for o, t in zip(out_leaves, tree_flatten(tans)[0])])
+        return unwrap(res) if wrapped or f._wrapped else res
 
     return jac
 
@@ -610,13 +668,26 @@ def jacrev(fun, argnum=0, *, argnums=None, holomorphic=False):
 
     @wraps(fun)
     def jac(*args, **kwargs):
-        x = _select_args(args, which)
-        in_leaves, in_spec = tree_flatten(x)
+        x, in_leaves, in_spec, wrapped = _jac_inputs(args, which)
         _check_holomorphic(in_leaves, "jacrev", holomorphic)
-        out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
-        return _jacrev_from(out, pullback, in_leaves, in_spec)
+        f = _unary(fun, args, kwargs, which)
+        out, pullback = _vjp_engine(f, x, unwrap_out=False)
+        res = _jacrev_from(out, pullback, in_leaves, in_spec)
+        return unwrap(res) if wrapped or f._wrapped else res
 
     return jac
+
+
+def _jac_inputs(args, which):
+    """The Jacobians' inputs ``(x, leaves, spec, wrapped)``, strict array API
+    arrays wrapped: the Jacobian is assembled from wrapped arrays, then
+    unwrapped (``wrapped``) once."""
+    x = _select_args(args, which)
+    in_leaves, in_spec = tree_flatten(x)
+    in_leaves, wrapped = wrap_leaves(in_leaves)
+    if wrapped:
+        x = tree_unflatten(in_spec, in_leaves)
+    return x, in_leaves, in_spec, wrapped
 
 
 def _jacrev_from(out, pullback, in_leaves, in_spec):
@@ -669,6 +740,9 @@ def _jacrev_complex(out_leaves, out_spec, in_leaves, in_spec, in_shapes, pullbac
         else:
             d = _onp.empty(s, dt)
             d.fill(1)
+            if type(getval(o)) is not _onp.ndarray and not any_dask((getval(o),)):
+                from .numpy._wrap import like  # on the output's module (CuPy, array API)
+                d = like(d, getval(o))
             seeds.append(ScaledBasis(d, shp, rows_total, start, unit=True))
             imag_at.append(None)
         start += s
@@ -707,10 +781,10 @@ def jacobian(fun, argnum=0, *, argnums=None, holomorphic=False):
 
     @wraps(fun)
     def jac(*args, **kwargs):
-        x = _select_args(args, which)
-        in_leaves, in_spec = tree_flatten(x)
+        x, in_leaves, in_spec, wrapped = _jac_inputs(args, which)
         _check_holomorphic(in_leaves, "jacobian", holomorphic)
-        out, pullback = _vjp_engine(_unary(fun, args, kwargs, which), x)
+        f = _unary(fun, args, kwargs, which)
+        out, pullback = _vjp_engine(f, x, unwrap_out=False)
         n_in = sum(int(_size(getval(v))) for v in in_leaves)
         out_leaves = tree_flatten(out)[0]
         n_out = sum(int(_size(getval(v))) for v in out_leaves)
@@ -719,7 +793,8 @@ def jacobian(fun, argnum=0, *, argnums=None, holomorphic=False):
             n_out += sum(int(_size(getval(o))) for o in out_leaves if _kind(_dtype(o)) == "c")
         if n_out >= n_in:
             return fwd(*args, **kwargs)
-        return _jacrev_from(out, pullback, in_leaves, in_spec)
+        res = _jacrev_from(out, pullback, in_leaves, in_spec)
+        return unwrap(res) if wrapped or f._wrapped else res
 
     return jac
 
@@ -872,7 +947,7 @@ def make_jvp_reversemode(fun, argnum=0):
         x = args[argnum]
         y, pullback = _vjp_engine(f1, x)
         zeros = tree_unflatten(tree_flatten(y)[1], [
-            _zeros(_onp.shape(getval(v)), _dtype(v)) for v in tree_flatten(y)[0]])
+            _zeros(_onp.shape(getval(v)), _dtype(v), getval(v)) for v in tree_flatten(y)[0]])
         _, pb_of_pb = _vjp_engine(lambda u: pullback(u), zeros)
         return pb_of_pb
     return maker

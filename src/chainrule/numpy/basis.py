@@ -30,7 +30,9 @@ import math
 import numpy as _np
 
 from ..core.engine import Box
+from . import _array_api
 from ._wrap import array_module as _array_module
+from ._wrap import is_lazy as _is_lazy
 
 
 class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
@@ -73,6 +75,11 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
 
     def __len__(self):
         return self.n
+
+    def __array_namespace__(self, api_version=None):
+        # The module of the diagonal: what a rule that builds a constant for this
+        # batch (``like(mask, t)``) must build it on.
+        return _array_module(self.d)
 
     def dense(self):
         """The plain ``(n,) + shape`` array (built once, then cached)."""
@@ -222,6 +229,9 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
         return func(*_densify(args), **_densify(kwargs))
 
 
+_array_api.stands_for_dense(ScaledBasis)
+
+
 def _readonly(a):
     """A read-only view of a constant passed on as a tangent: no rule writes
     into tangents, and the transforms copy read-only results they return."""
@@ -244,16 +254,28 @@ def _densify(x):
     return x
 
 
-def identity_basis(leaves_shapes, dtype):
+def identity_basis(leaves_shapes, dtype, like=None):
     """One identity seed per leaf: leaf ``j`` gets a :class:`ScaledBasis` of
     shape ``(n,) + shape_j`` whose rows ``start_j..start_j + size_j`` are its
-    unit vectors, ``n`` being the total size. Returns ``(seeds, n)``."""
+    unit vectors, ``n`` being the total size. Returns ``(seeds, n)``. The
+    diagonals live on the array module of ``like`` (NumPy by default).
+
+    >>> seeds, n = identity_basis([(2,)], _np.float64)
+    >>> n, seeds[0].shape
+    (2, (2, 2))
+    """
     sizes = [math.prod(s) for s in leaves_shapes]
     n = sum(sizes)
     seeds, start = [], 0
+    # On another array module the seed meets that module's arrays (CuPy and the array
+    # API wrapper refuse NumPy operands); a Dask array takes a NumPy one as it always did.
+    foreign = like is not None and type(like) is not _np.ndarray and \
+        _array_module(like) is not _np and not _is_lazy(like)
     for shp, s in zip(leaves_shapes, sizes):
         d = _np.empty(s, dtype)
         d.fill(1)  # np.ones, without its Python layers
+        if foreign:
+            d = _array_module(like).asarray(d)
         seeds.append(ScaledBasis(d, shp, n, start, unit=True))
         start += s
     return seeds, n

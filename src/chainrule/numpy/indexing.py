@@ -12,6 +12,7 @@ import numpy as _np
 from ..core.errors import NotDifferentiableError
 from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, like, ndim, normalize_axis, scatter_add, shape, dtype
+from .basis import ScaledBasis
 from .reductions import composite
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -88,6 +89,8 @@ def _untake_raw(g, idx, xshape):
         out = _np.zeros(xshape, dtype=g.dtype)
     else:  # a scalar, or another array module's array
         out = array_module(g).zeros(xshape, dtype=dtype(g))
+        if type(g) is ScaledBasis:  # a Jacobian's seed: NumPy densifies it, others do not
+            gv = g.dense()
     if _has_int_array(idx):
         out = scatter_add(out, idx, gv)
     else:
@@ -246,6 +249,14 @@ def _index_update(x, idx, v):
 
 # -- built from indexing --------------------------------------------------------------------
 
+def _own_array(v, dtype=None):
+    """An index or condition as an array of its own module: NumPy's for lists and
+    NumPy arrays, the library's for one it made (``argsort`` on CuPy or an array API
+    library, where ``numpy.asarray`` would refuse or copy it to the host)."""
+    v = getval(v)
+    return array_module(v).asarray(v, dtype=dtype)
+
+
 def _axis_index(nd, axis, index):
     return (slice(None),) * (axis % nd) + (index,)
 
@@ -254,7 +265,7 @@ def _axis_index(nd, axis, index):
 def take(a, indices, axis=None, out=None, mode="raise"):
     """Take elements along an axis (from the flattened array if ``axis`` is None)."""
     ravel = cnp.ravel
-    indices = _np.asarray(getval(indices))
+    indices = _own_array(indices)
     if axis is None:
         a, axis = ravel(a), 0
     n = shape(a)[axis]
@@ -291,7 +302,7 @@ def take_along_axis(arr, indices, axis=-1):
 def choose(a, choices, out=None, mode="raise"):
     """Construct an array from an index array and a list of arrays to choose from."""
     stack = cnp.stack
-    a = _np.asarray(getval(a))
+    a = _own_array(a)
     broadcast_arrays = cnp.broadcast_arrays
     chs = broadcast_arrays(*choices, _np.zeros(a.shape))[:-1]
     st = stack(chs, axis=0)
@@ -313,7 +324,7 @@ def select(condlist, choicelist, default=0):
 @composite
 def compress(condition, a, axis=None, out=None):
     """Select slices along an axis where ``condition`` is true."""
-    cond = _np.asarray(getval(condition), dtype=bool)
+    cond = _own_array(condition, bool)
     if axis is None:
         ravel = cnp.ravel
         return _getitem(ravel(a), _np.nonzero(cond)[0])

@@ -290,9 +290,16 @@ def _count(x, axis, where=True, keepdims=False):
     """How many entries a reduction over ``axis`` takes (an array under ``where=``)."""
     xs = shape(x)
     if where is not True:
-        m = _np.broadcast_to(_np.asarray(getval(where), dtype=bool), xs)
+        m = _np.broadcast_to(_bool_array(where), xs)
         return _np.sum(m, axis=axis, keepdims=keepdims, dtype=_real_dtype(x))
     return _math.prod(xs[a] for a in normalize_axis(axis, len(xs)))
+
+
+def _bool_array(w):
+    """A ``where=`` mask as a boolean array of its own module (a CuPy or array API
+    mask stays there; ``numpy.asarray`` would refuse or copy it)."""
+    w = getval(w)
+    return array_module(w).asarray(w, dtype=bool)
 
 
 def _where_kw(where):
@@ -376,7 +383,7 @@ def nanprod(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
 def _nan_count(x, axis, keepdims, where):
     valid = ~_np.isnan(getval(x))
     if where is not True:
-        valid = valid & _np.asarray(getval(where), dtype=bool)
+        valid = valid & _bool_array(where)
     return _np.sum(valid, axis=axis, keepdims=keepdims, dtype=_real_dtype(x))
 
 
