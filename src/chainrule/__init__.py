@@ -13,6 +13,7 @@ from .transforms import (  # noqa: F401
     multigrad_dict, tensor_jacobian_product, value_and_grad, vector_jacobian_product, vjp,
 )
 from . import numpy  # noqa: F401  (installs the array operators on traced values)
+from ._jit import JitError, JitEscapeError, StaleProgramError, jit  # noqa: F401
 from .builtins import dict, isinstance, list, tuple, type  # noqa: F401,A004 - autograd's names
 from .extend import primitive_with_deprecation_warnings as primitive  # noqa: F401
 from .serialization import load, save  # noqa: F401  (checkpoints: .npz / .safetensors, no pickle)

@@ -21,6 +21,8 @@ import numpy as _onp
 
 from .core.trace import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
+from ._jit._record import TRACED as _TRACED, record_call as _record_call
+from .numpy._wrap import ARRAY_TYPES, asarray as _asarray
 from .numpy.basis import ScaledBasis, identity_basis
 
 __all__ = [
@@ -79,6 +81,8 @@ def _asdtype(v, dt):
     """``v`` as dtype ``dt``, on its own array module."""
     if type(v) is not _onp.ndarray and _module(v) is not _onp:
         return v.astype(dt)
+    if type(v) in _TRACED:  # chainrule.jit's: the same conversion, recorded
+        return _record_call(_onp.asarray, (v,), {"dtype": dt})
     return _onp.asarray(v, dtype=dt)
 
 
@@ -204,7 +208,7 @@ def _unary(fun, args, kwargs, argnums):
 def _ones_seed(ans, who):
     v = getval(ans)
     dt = _dtype(v)
-    if dt.kind == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
+    if dt.kind == "f" and type(v) not in ARRAY_TYPES:  # the usual case: a float scalar
         return dt.type(1)
     if _onp.ndim(v) != 0 and _onp.size(v) != 1:
         raise TypeError(
@@ -459,7 +463,7 @@ def _columns(t, oshape, in_shapes, in_spec):
         from . import numpy as cnp
         t = cnp.moveaxis(t, 0, -1)
     else:  # out.shape + (n,)
-        t = _onp.asarray(t)
+        t = t.dense() if type(t) is ScaledBasis else _asarray(t)
         t = t.transpose(tuple(range(1, t.ndim)) + (0,))
     if len(in_shapes) == 1:  # no slicing needed
         return tree_unflatten(in_spec, [_owned(t.reshape(oshape + in_shapes[0]))])

@@ -16,19 +16,30 @@ differentiable in turn (``grad(grad(f))``).
 import numpy as _np
 
 from ..core.trace import Box, Primitive, getval
+from .._jit._record import TRACED, JitArray, fresh_like, record_call, write_into
+
+#: The types a rule treats as a plain first-order NumPy array: ``ndarray`` and the
+#: arrays ``chainrule.jit`` traces while recording, so that a recording takes the paths
+#: of an eager call. Fast paths test ``type(g) in ARRAY_TYPES`` (as fast as ``is`` for
+#: an ndarray, the first entry) where they used to test ``type(g) is numpy.ndarray``.
+ARRAY_TYPES = (_np.ndarray, JitArray)
 
 PRIMITIVES = {}  # public name -> Primitive, every differentiable numpy-level function
 NONDIFF = {}  # public name -> wrapper, functions whose outputs are constants
 
 
-def defprim(fun, name=None, needs_ans=True, needs_args=True):
+def defprim(fun, name=None, needs_ans=True, needs_args=True, opaque_to_jit=False):
     """Wrap ``fun`` as a primitive named ``name`` (e.g. ``"numpy.sin"``) and register it.
 
     ``needs_ans=False`` / ``needs_args=False`` say that its VJP rules read
     neither the output nor more of the arguments than their shapes and dtypes,
     so the tape need not keep them (:class:`~chainrule.core.trace.Primitive`).
+    ``opaque_to_jit=True``: ``fun`` calls code that ``chainrule.jit`` cannot trace
+    through (see :func:`opaque`).
     """
     name = name or "numpy." + fun.__name__
+    if opaque_to_jit:
+        fun = opaque(fun)
     p = Primitive(fun, name=name, needs_ans=needs_ans, needs_args=needs_args)
     PRIMITIVES[name] = p
     return p
@@ -97,6 +108,69 @@ def iscomplex(x):
     return dtype(x).kind == "c"
 
 
+def asarray(x, dtype=None):
+    """``numpy.asarray(x, dtype)``, also for a value ``chainrule.jit`` traces (then the
+    same call, recorded; ``numpy.asarray`` itself cannot be seen through)."""
+    t = type(x)
+    if t is _np.ndarray and dtype is None:
+        return x
+    if t in TRACED or (t is list or t is tuple) and _traced_inside(x):
+        if t is JitArray and dtype is None:
+            return x
+        return record_call(_np.asarray, (x,), None if dtype is None else {"dtype": dtype})
+    return _np.asarray(x, dtype=dtype)
+
+
+def _traced_inside(x):
+    for e in x:
+        t = type(e)
+        if t in TRACED or (t is list or t is tuple) and _traced_inside(e):
+            return True
+    return False
+
+
+def traced_inside(x):
+    """Whether a value traced by ``chainrule.jit`` is among ``x`` (nested lists, tuples)."""
+    return _traced_inside(x) if type(x) in (list, tuple) else type(x) in TRACED
+
+
+def opaque(fun):
+    """Mark a primitive's function that calls code ``chainrule.jit`` cannot trace through
+    (SciPy, which converts its arguments with ``np.asarray``): when an argument is traced
+    by a recording, the whole call is recorded as one operation, and a replay calls
+    ``fun`` itself. Plain calls pay one scan of the arguments."""
+    def call(*args, **kwargs):
+        for a in args:
+            t = type(a)
+            if t in TRACED or (t is list or t is tuple) and _traced_inside(a):
+                return record_call(fun, args, kwargs)
+        return fun(*args, **kwargs)
+    call.__name__ = getattr(fun, "__name__", "fun")
+    call.__doc__ = getattr(fun, "__doc__", None)
+    call.__wrapped__ = fun
+    return call
+
+
+def setitem(a, idx, v):
+    """``a[idx] = v`` into a rule's fresh buffer ``a``; returns the array to go on with:
+    ``a`` itself, or, when ``v`` or ``idx`` is traced by ``chainrule.jit``, a traced copy
+    of it holding the write (recorded)."""
+    tv = type(v)
+    if tv in DENSE_TYPES:  # a structured basis: write what it stands for
+        v = v.dense()
+        tv = type(v)
+    if tv in TRACED or type(idx) in TRACED or (
+            type(idx) is tuple and any(type(i) in TRACED for i in idx)):
+        return write_into(a, idx, v)
+    a[idx] = v
+    return a
+
+
+#: Array-likes that stand for a dense array (``chainrule.numpy.basis.ScaledBasis``
+#: registers itself): ``setitem`` writes their ``dense()`` form.
+DENSE_TYPES = []
+
+
 def array_module(x):
     """The array module a value belongs to: ``numpy`` for NumPy arrays, NumPy
     scalars and Python numbers, else the array's ``__array_namespace__()``
@@ -143,6 +217,7 @@ def scatter_add(a, idx, v):
     else ``cupyx.scatter_add`` (CuPy).
     """
     if type(a) is _np.ndarray:
+        a = fresh_like(a, idx, v)  # chainrule.jit: a buffer that receives traced values
         _np.add.at(a, idx, v)
         return a
     xp = array_module(a)

@@ -30,7 +30,8 @@ import math
 import numpy as _np
 
 from ..core.trace import Box
-from ._wrap import array_module as _array_module
+from . import _wrap
+from ._wrap import array_module as _array_module, setitem as _setitem
 
 
 class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
@@ -81,7 +82,7 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
             s = self.d.shape[0]
             z = xp.zeros((self.n, s), self.d.dtype)
             k = xp.arange(s)
-            z[self.offset + k, k] = self.d
+            z = _setitem(z, (self.offset + k, k), self.d)  # traced when jit records d
             self._dense = z.reshape(self.shape)
         return self._dense
 
@@ -220,6 +221,9 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
         if func is _np.reshape and args and args[0] is self and len(args) == 2 and not kwargs:
             return self.reshape(args[1])
         return func(*_densify(args), **_densify(kwargs))
+
+
+_wrap.DENSE_TYPES.append(ScaledBasis)
 
 
 def _readonly(a):

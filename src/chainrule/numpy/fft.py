@@ -35,7 +35,7 @@ import warnings
 import numpy as _np
 
 from ..core.trace import Box
-from ._wrap import array_module, defprim, like, match_real, ndim, nondiff, shape
+from ._wrap import ARRAY_TYPES, array_module, defprim, like, match_real, ndim, nondiff, shape
 from .reductions import COMPOSITES
 
 _npfft = _np.fft
@@ -112,7 +112,7 @@ def _make_raw(one, many):
     np_one, np_many = getattr(_npfft, one), getattr(_npfft, many)
 
     def raw(x, s, axes, norm):
-        if type(x) is _np.ndarray:
+        if type(x) in ARRAY_TYPES:
             f1, fn = np_one, np_many
         else:
             mod = _fft_module(x)

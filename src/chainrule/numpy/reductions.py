@@ -10,7 +10,8 @@ import math as _math
 import numpy as _np
 
 from ..core.trace import Box, getval
-from ._wrap import array_module, defprim, like, ndim, normalize_axis, shape
+from ._wrap import (ARRAY_TYPES, array_module, asarray, defprim, like, ndim, normalize_axis,
+                    setitem, shape)
 
 __all__ = ["sum", "prod", "max", "min", "amax", "amin", "cumsum", "cumprod", "mean",
            "var", "std", "nansum", "nanmean", "nanvar", "nanstd", "nanprod", "nanmax",
@@ -40,12 +41,11 @@ def _expand(g, xshape, axis, keepdims, nb):
     if kept is not None:
         g = _np.reshape(g, kept)
     if _math.prod(target) <= 65536 and (
-            type(g) is _np.ndarray or isinstance(g, (_np.generic, float, int, complex))):
+            type(g) in ARRAY_TYPES or isinstance(g, (_np.generic, float, int, complex))):
         # First order, small, NumPy's (not CuPy's): a copy is cheaper than
         # np.broadcast_to's Python machinery.
         out = _np.empty(target, dtype=g.dtype if hasattr(g, "dtype") else _np.result_type(g))
-        out[...] = g
-        return out
+        return setitem(out, Ellipsis, g)
     return _np.broadcast_to(g, target)  # large: a view, no memory
 
 
@@ -57,7 +57,7 @@ def _shift(axis, nd, nb):
 # -- sum ------------------------------------------------------------------------
 
 def _sum(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
-    if not kw and out is None and type(x) is _np.ndarray:
+    if not kw and out is None and type(x) in ARRAY_TYPES:
         # np.add.reduce skips np.sum's dispatch layers (a few µs per call).
         return _np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
     return _np.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
@@ -71,7 +71,7 @@ def _where_mask(x, kw):
     w = getval(w)
     xp = array_module(w)
     if xp is _np:  # a NumPy or Python mask: on x's module
-        return like(_np.broadcast_to(_np.asarray(w, dtype=bool), shape(x)), getval(x))
+        return like(_np.broadcast_to(asarray(w, dtype=bool), shape(x)), getval(x))
     return xp.broadcast_to(xp.asarray(w, dtype=bool), shape(x))
 
 
@@ -86,7 +86,7 @@ def _sum_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     if m is not None:
         t = t * m
     axes = _shift(axis, ndim(x), ndim(t) - ndim(x))
-    if type(t) is _np.ndarray:  # first order: NumPy's reduction, no primitive call
+    if type(t) in ARRAY_TYPES:  # first order: NumPy's reduction, no primitive call
         return _np.add.reduce(t, axis=axes, dtype=dtype, keepdims=keepdims)
     return sum(t, axis=axes, dtype=dtype, keepdims=keepdims)
 
@@ -281,7 +281,7 @@ def _count(x, axis, where=True, keepdims=False):
     """How many entries a reduction over ``axis`` takes (an array under ``where=``)."""
     xs = shape(x)
     if where is not True:
-        m = _np.broadcast_to(_np.asarray(getval(where), dtype=bool), xs)
+        m = _np.broadcast_to(asarray(getval(where), dtype=bool), xs)
         return _np.sum(m, axis=axis, keepdims=keepdims, dtype=_real_dtype(x))
     return _math.prod(xs[a] for a in normalize_axis(axis, len(xs)))
 
@@ -293,7 +293,7 @@ def _where_kw(where):
 # -- mean: one primitive (one tape entry, where sum then divide would take two) -----------
 
 def _mean(x, axis=None, dtype=None, keepdims=False):
-    if dtype is None and type(x) is _np.ndarray and x.dtype.kind in "fc" and x.itemsize >= 4:
+    if dtype is None and type(x) in ARRAY_TYPES and x.dtype.kind in "fc" and x.itemsize >= 4:
         return _np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(x, axis)
     return _np.mean(x, axis=axis, dtype=dtype, keepdims=keepdims)
 
@@ -367,7 +367,7 @@ def nanprod(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
 def _nan_count(x, axis, keepdims, where):
     valid = ~_np.isnan(getval(x))
     if where is not True:
-        valid = valid & _np.asarray(getval(where), dtype=bool)
+        valid = valid & asarray(getval(where), dtype=bool)
     return _np.sum(valid, axis=axis, keepdims=keepdims, dtype=_real_dtype(x))
 
 
