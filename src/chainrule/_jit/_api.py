@@ -2,6 +2,7 @@
 
 import functools
 import math
+import sys
 import threading
 import types
 import warnings
@@ -457,11 +458,17 @@ class Jitted:
             out = self.fun(*targs, **tkwargs)
             static_ids = set()
             tpl, value = _out_template(out, rec, captured_ids, static_ids)
-        except JitError:
+        except Exception as e:
+            if not isinstance(e, JitError):
+                if rec.pending is None:
+                    raise
+                e = rec.pending  # swallowed by NumPy and replaced by another error
             # jit's own failure: undo the draws from generator arguments, so that a caller
             # falling back to an eager call (nn.fit does) draws the numbers an eager run would
             for g, s in zip(arg_gens, arg_states):
                 _set_gen_state(g, s)
+            if e is rec.pending and not isinstance(sys.exc_info()[1], JitError):
+                raise e from sys.exc_info()[1]
             raise
         finally:
             _record._tls.recorder = prev

@@ -120,7 +120,7 @@ class Recorder:
 
     __slots__ = ("ops", "n", "meta", "active", "thread", "escapes", "name",
                  "inputs", "n_inputs", "captured", "random_global", "outputs", "labels",
-                 "snapshots", "__weakref__")
+                 "snapshots", "pending", "__weakref__")
 
     def __init__(self, name, escapes="raise", captured=()):
         self.ops = []
@@ -137,6 +137,7 @@ class Recorder:
         self.random_global = False  # legacy global random functions were recorded
         self.outputs = None
         self.labels = {}        # slot -> label (argument paths)
+        self.pending = None     # the last JitEscapeError raised
 
     # -- slots ----------------------------------------------------------------------
 
@@ -173,7 +174,7 @@ class Recorder:
     def results(self, res, what):
         """Wrap the result of a recorded call: ``(traced result, outs)``."""
         t = type(res)
-        if t is _np.ndarray or isinstance(res, _TRACEABLE):
+        if t is _np.ndarray or isinstance(res, _TRACEABLE) or isinstance(res, _GENERATORS):
             w = self.wrap(res)
             return w, w.i
         if res is None:
@@ -290,14 +291,18 @@ class Recorder:
         if where is None or self.escapes == "guard":
             self.ops.append((GUARD, Guard(fn, value, what), args, kwargs, None, (), 0))
             return value
-        raise JitEscapeError(
+        # NumPy replaces some errors by its own (arr[i] = x: "setting an array element with
+        # a sequence"); the recording call then reports this one, the cause.
+        self.pending = JitEscapeError(
             f"chainrule.jit: {what} of a traced value ({where}) while recording "
-            f"{self.name}: the recorded program would keep the branch this value chose "
-            "and replay it for every later value. Keep the decision in arrays "
+            f"{self.name}: the recorded program would keep the Python value it gives now "
+            "(a constant, or the branch an `if` takes) for every later call. Keep the "
+            "computation in arrays "
             "(chainrule.numpy.where(cond, a, b), np.maximum, masks), pass the value as a "
             f"static argument (jit({self.name}, static_argnums=...)), or use "
             "jit(..., escapes='guard') to recheck it on every call (a different value "
             "then records a new program).")
+        raise self.pending
 
 
 class Guard:
@@ -309,14 +314,20 @@ class Guard:
         self.fn, self.expected, self.what = fn, expected, what
 
 
+#: Code objects of chainrule's pass-through wrappers (the nondiff wrapper, a primitive's
+#: ``__call__``): an escape made through them is the caller's, not chainrule's.
+TRANSPARENT = set()
+
+
 def _caller():
-    """``'file:line in function'`` of the first frame outside chainrule.jit that led here,
-    or ``None`` when that frame is chainrule's own code (a rule, a transform, nn...) or
-    NumPy's."""
+    """``'file:line in function'`` of the first frame outside chainrule.jit (and chainrule's
+    pass-through wrappers) that led here, or ``None`` when that frame is chainrule's own
+    code (a rule, a transform, nn...) or NumPy's."""
     f = sys._getframe(1)
     while f is not None:
         mod = f.f_globals.get("__name__", "")
-        if mod.startswith("chainrule._jit") or mod == "chainrule.numpy._box":
+        if mod.startswith("chainrule._jit") or mod == "chainrule.numpy._box" \
+                or f.f_code in TRANSPARENT:
             f = f.f_back
             continue
         if mod.startswith("chainrule.") or mod.startswith("numpy"):
@@ -477,9 +488,6 @@ class _Traced:
     def flags(self):
         return _Flags(self)
 
-    def __len__(self):
-        return len(self.v)
-
     # -- array attributes and methods ----------------------------------------------
 
     def _attr(self, name):
@@ -514,20 +522,6 @@ class _Traced:
         out, outs = r.results(res, "indexing")
         r.ops.append((GETITEM, None, (self.i, it), None, outs, (), flags))
         return out
-
-    def __setitem__(self, idx, value):
-        if _foreign_override(value):
-            raise JitError("chainrule.jit: writing a value traced by grad/jvp into an array "
-                           "traced by jit; build the array with chainrule.numpy functions.")
-        r = self.r
-        iv, it = r.arg(idx)
-        vv, vt = r.arg(value)
-        self.v[iv] = vv
-        r.ops.append((SETITEM, None, (self.i, it, vt), None, None, (self.i,), 0))
-
-    def __iter__(self):
-        for k in range(len(self.v)):
-            yield self[k]
 
     def __copy__(self):
         return _Method(self, "copy", self.v.copy)()
@@ -683,6 +677,23 @@ class JitArray(_Traced):
     """A NumPy array traced by a recording call (see the module docstring)."""
 
     __slots__ = ()
+
+    def __len__(self):
+        return len(self.v)
+
+    def __setitem__(self, idx, value):
+        if _foreign_override(value):
+            raise JitError("chainrule.jit: writing a value traced by grad/jvp into an array "
+                           "traced by jit; build the array with chainrule.numpy functions.")
+        r = self.r
+        iv, it = r.arg(idx)
+        vv, vt = r.arg(value)
+        self.v[iv] = vv
+        r.ops.append((SETITEM, None, (self.i, it, vt), None, None, (self.i,), 0))
+
+    def __iter__(self):
+        for k in range(len(self.v)):
+            yield self[k]
 
 
 class JitScalar(_Traced):

@@ -16,7 +16,9 @@ differentiable in turn (``grad(grad(f))``).
 import numpy as _np
 
 from ..core.trace import Box, Primitive, getval
-from .._jit._record import TRACED, JitArray, fresh_like, record_call, write_into
+from .._jit._record import TRACED, TRANSPARENT, JitArray, fresh_like, record_call, write_into
+
+TRANSPARENT.add(Primitive.__call__.__code__)
 
 #: The types a rule treats as a plain first-order NumPy array: ``ndarray`` and the
 #: arrays ``chainrule.jit`` traces while recording, so that a recording takes the paths
@@ -63,6 +65,7 @@ def nondiff(fun, name=None):
         return fun(*[_unbox_all(a) for a in args],
                    **{k: _unbox_all(v) for k, v in kwargs.items()})
 
+    TRANSPARENT.add(wrapped.__code__)  # chainrule.jit: an escape through it is the caller's
     wrapped.__name__ = getattr(fun, "__name__", name)
     wrapped.__qualname__ = wrapped.__name__
     wrapped.__doc__ = getattr(fun, "__doc__", None)
