@@ -225,12 +225,22 @@ def _same_capture(a, b):
 # ----------------------------------------------------------------------------
 
 def _legacy_state():
-    s = _np.random.get_state()
-    return s[1].copy(), s[2:]
+    """The bytes of numpy.random's global MT19937 state (its 624 words and position),
+    read in place through the bit generator's ctypes interface: 0.2 µs, where
+    ``np.random.get_state()`` copies it for 60 µs."""
+    global _LEGACY
+    if _LEGACY is None:
+        import ctypes
+        bg = _np.random.mtrand._rand._bit_generator
+        _LEGACY = (ctypes.c_char * (624 * 4 + 4)).from_address(bg.ctypes.state_address), bg
+    return bytes(_LEGACY[0])
+
+
+_LEGACY = None
 
 
 def _state_changed(before, after):
-    return not _np.array_equal(before[0], after[0]) or before[1] != after[1]
+    return before != after
 
 
 def _gen_state(g):
@@ -339,11 +349,7 @@ class Jitted:
         self.__qualname__ = getattr(fun, "__qualname__", self.__name__)
         self.__doc__ = getattr(fun, "__doc__", None)
         self.__wrapped__ = fun
-        try:
-            import inspect
-            self._argnames = list(inspect.signature(fun).parameters)
-        except (TypeError, ValueError):
-            self._argnames = []
+        self._argnames = _param_names(fun)
 
     def __repr__(self):
         return f"<chainrule.jit of {self.__qualname__}: {len(self._cache)} signature(s)>"
@@ -565,6 +571,18 @@ class Jitted:
         with self._lock:
             self._cache.clear()
         self._captures = None
+
+
+def _param_names(f):
+    """The positional parameter names of ``f`` (through ``__wrapped__``), for the table."""
+    for _ in range(8):
+        code = getattr(f, "__code__", None)
+        if code is not None and code.co_argcount:
+            return list(code.co_varnames[:code.co_argcount])
+        f = getattr(f, "__wrapped__", None) or getattr(f, "func", None)
+        if f is None:
+            break
+    return []
 
 
 def _static_key(a):

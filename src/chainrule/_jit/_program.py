@@ -37,6 +37,7 @@ from ._record import (ATTR, BIN, CALL, CONST, FRESH, GETITEM, GUARD, IOP, KIND_N
                       _SliceT)
 
 _BIG = 4096  # bytes: arrays above this get an explicit ``del`` after their last use
+_GENERATORS = (_np.random.Generator, _np.random.RandomState)
 
 
 def _walk(t, fn):
@@ -136,12 +137,12 @@ class Program:
         self.kept = None
         self.run = None
         self.generator_inputs = [i for i, s in enumerate(self.inputs)
-                                 if issubclass(self.meta[s][0], (_np.random.Generator,
-                                                                  _np.random.RandomState))]
+                                 if issubclass(self.meta[s][0], _GENERATORS)] \
+            if self.random else []
         self._check_writes()
 
     def _check_writes(self):
-        inputs = set(self.inputs)
+        inputs = None
         wrote = False
         for op in self.ops:
             if op[0] == GUARD and wrote:
@@ -149,8 +150,11 @@ class Program:
                     f"chainrule.jit: {self.name} writes into one of its arguments and then "
                     "takes a data-dependent decision; a replay that had to record again "
                     "would have written twice. Write into a copy (x = x.copy()) instead.")
-            if any(w in inputs for w in op[5]):
-                wrote = True
+            if op[5]:
+                if inputs is None:
+                    inputs = set(self.inputs)
+                if any(w in inputs for w in op[5]):
+                    wrote = True
 
     # -- the passes ------------------------------------------------------------------
 

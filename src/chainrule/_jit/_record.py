@@ -72,6 +72,14 @@ class Slot(int):
         return f"a{int(self) + 1}"
 
 
+_NSLOTS = 4096
+_SLOTS = [Slot(i) for i in range(_NSLOTS)]  # made once: a recording only indexes them
+
+
+def _slot(n):
+    return _SLOTS[n] if n < _NSLOTS else Slot(n)
+
+
 # Op kinds. An op is a tuple (kind, fn, args, kwargs, outs, writes, flags); ``args`` and
 # ``kwargs`` hold Slots where traced values were (also inside tuples, lists, dicts and
 # slices); ``outs`` is None (a statement), a Slot, or a tuple of Slots.
@@ -142,7 +150,7 @@ class Recorder:
     # -- slots ----------------------------------------------------------------------
 
     def slot(self, v):
-        s = Slot(self.n)
+        s = _slot(self.n)
         self.n += 1
         self.meta.append((type(v), getattr(v, "shape", ()), getattr(v, "dtype", None)))
         return s
@@ -160,7 +168,7 @@ class Recorder:
 
     def wrap(self, v):
         """A traced value for the result ``v`` of a recorded op, and its slot."""
-        s = Slot(self.n)
+        s = _slot(self.n)
         self.n += 1
         t = type(v)
         if t is _np.ndarray:
@@ -174,7 +182,13 @@ class Recorder:
     def results(self, res, what):
         """Wrap the result of a recorded call: ``(traced result, outs)``."""
         t = type(res)
-        if t is _np.ndarray or isinstance(res, _TRACEABLE) or isinstance(res, _GENERATORS):
+        if t is _np.ndarray:  # the common case, inlined
+            n = self.n
+            s = _SLOTS[n] if n < _NSLOTS else _slot(n)
+            self.n = n + 1
+            self.meta.append((t, res.shape, res.dtype))
+            return JitArray(res, s, self), s
+        if isinstance(res, _TRACEABLE) or isinstance(res, _GENERATORS):
             w = self.wrap(res)
             return w, w.i
         if res is None:
@@ -186,10 +200,33 @@ class Recorder:
             if t is tuple or t is list:
                 return t(ws), outs
             return t(*ws), outs  # a namedtuple (eigh, slogdet...)
+        if not isinstance(what, str):  # a ufunc: its name, made only when needed
+            what = f"numpy.{getattr(what, '__name__', what)}"
         raise JitError(f"chainrule.jit: {what} returned a {t.__name__}, which jit cannot "
                        "record; call it outside the jitted function.")
 
     # -- operands -------------------------------------------------------------------
+
+    def args(self, xs):
+        """``arg`` of a tuple of operands (a call's arguments)."""
+        vals, tpls, traced = [], [], False
+        for x in xs:
+            t = type(x)
+            if t is JitArray or t is JitScalar:
+                if x.r is not self:
+                    self.foreign(x)
+                vals.append(x.v)
+                tpls.append(x.i)
+                traced = True
+            elif t is _np.ndarray or t is float or t is int or x is None:
+                vals.append(x)
+                tpls.append(x)
+            else:
+                v, tp = self.arg(x)
+                vals.append(v)
+                tpls.append(tp)
+                traced = traced or tp is not x
+        return (tuple(vals), tuple(tpls)) if traced else (xs, xs)
 
     def arg(self, x):
         """``(plain value, template)`` of one operand, containers included."""
@@ -362,7 +399,7 @@ def _foreign_override(x):
     """Whether ``x`` is another library's array-like (a Box, a ScaledBasis) that must
     handle an operation before we see plain values."""
     t = type(x)
-    if t is JitArray or t is JitScalar or t is _np.ndarray:
+    if t is JitArray or t is JitScalar or t is _np.ndarray or t is float or t is int:
         return False
     return getattr(t, "__array_ufunc__", None) is not None and not issubclass(t, _np.generic) \
         or t is _Box
@@ -537,24 +574,25 @@ class _Traced:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         r = self.r
         for x in inputs:
-            if _foreign_override(x):
+            t = type(x)
+            if t is not JitArray and t is not JitScalar and t is not _np.ndarray \
+                    and t is not float and t is not int and _foreign_override(x):
                 return NotImplemented
-        name = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
         writes = ()
         out = kwargs.get("out") if kwargs else None
-        if out is not None:  # first, so that r.arg finds plain targets as slots
-            writes = tuple(r.write_target(o, f"{name}(out=...)")
+        if out is not None:
+            writes = tuple(r.write_target(o, f"numpy.{ufunc.__name__}(out=...)")
                            for o in (out if type(out) is tuple else (out,)))
         if method == "at":
-            writes = (r.write_target(inputs[0], name),)
-        vals, tpls = r.arg(inputs)
+            writes = (r.write_target(inputs[0], f"numpy.{ufunc.__name__}.at"),)
+        vals, tpls = r.args(inputs)
         kw, kwt = r.arg(kwargs) if kwargs else (kwargs, None)
         fn = ufunc if method == "__call__" else getattr(ufunc, method)
         res = fn(*vals, **kw)
         if writes:
             r.ops.append((CALL, fn, tpls, kwt, None, writes, 0))
             return None if method == "at" else out  # the written arrays themselves
-        res_out, outs = r.results(res, name)
+        res_out, outs = r.results(res, ufunc)
         r.ops.append((CALL, fn, tpls, kwt, outs, (), PURE))
         return res_out
 
