@@ -431,12 +431,11 @@ class Program:
                          "input"])
         for op in self.kept:
             rows.append(_op_row(op, self.meta))
-        out_slots = []
-        _walk(self.out, out_slots.append)
-        notes = [f"{len(self.kept)} operations ({len(self.ops)} recorded; the others were "
-                 "unused or repeated an earlier identical operation), "
-                 f"{self.guards} guard(s); outputs: " +
-                 ", ".join(repr(s) for s in out_slots)]
+        n, m = len(self.kept), len(self.ops)
+        dropped = "" if n == m else (f" ({m} recorded: {m - n} unused or repeating an "
+                                     "identical earlier one)")
+        notes = [f"{n} operations{dropped}, {self.guards} guard(s); returns "
+                 f"{_text(self.out)}"]
         if self.random:
             notes.append("draws from a random generator on every call")
         return Table(f"Recorded program of {self.name}", ["evaluation trace", "value", "op"],
@@ -488,6 +487,9 @@ def _text(t):
         return "{" + ", ".join(f"{k!r}: {_text(e)}" for k, e in t.items()) + "}"
     if tt is _SliceT:
         return f"slice({_text(t.start)}, {_text(t.stop)}, {_text(t.step)})"
+    if tt is _Named:
+        return f"{getattr(t.type, '__name__', 'container')}(" + \
+            ", ".join(_text(e) for e in t.items) + ")"
     if tt is _np.ndarray:
         return f"<{'×'.join(map(str, t.shape))} {t.dtype} constant>"
     if tt is slice:
