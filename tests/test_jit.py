@@ -541,6 +541,19 @@ def test_fit_trains_eagerly_when_jit_cannot_record_the_model():
     assert_bitwise(p, p2)
 
 
+def test_a_users_primitive_is_recorded_as_one_call():
+    from chainrule.extend import defvjp, primitive
+
+    @primitive
+    def square(x):
+        return onp.asarray(x) ** 2  # plain NumPy inside: jit cannot see through asarray
+    defvjp(square, lambda ans, x: lambda g: 2.0 * g * x)
+    j, e = jit(grad(lambda x: np.sum(square(x)))), grad(lambda x: np.sum(square(x)))
+    for x in (onp.array([0.5, -1.0]), onp.array([2.0, 3.0])):
+        assert_bitwise(j(x), e(x))
+    assert j.replays == 1
+
+
 def test_jit_is_exported():
     assert chainrule.jit is jit
     assert issubclass(JitEscapeError, JitError) and issubclass(JitError, TypeError)

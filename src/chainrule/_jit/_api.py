@@ -680,8 +680,10 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=16, escap
     ``nn.Dropout`` receives from ``nn.fit``) is traced: every replay draws new numbers
     from the caller's generator, exactly as an eager call would. ``chainrule.numpy.random``'s
     functions (the global state) are recorded and drawn again on every replay too.
-    Drawing from a generator the function captures, or from ``numpy.random`` directly,
-    raises :class:`JitError` while recording.
+    Drawing from a generator the function captures, or from ``numpy.random``'s global
+    state directly, raises :class:`JitError` while recording. Not seen: a generator the
+    function makes itself with ``numpy.random.default_rng()`` (use
+    ``chainrule.numpy.random.default_rng``), or one held in an object's attribute.
 
     **Captured arrays and names.** Arrays and numbers that ``fun`` (or a function it
     wraps: ``value_and_grad(loss)`` wraps ``loss``) reads from its closure or its

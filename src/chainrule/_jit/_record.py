@@ -31,6 +31,7 @@ caller's generator; ``chainrule.numpy.random``'s functions record their calls
 (the global state) while this thread records (``current()``).
 """
 
+import functools
 import operator as _op
 import sys
 import threading
@@ -940,6 +941,19 @@ def fresh_like(a, *objs):
     if r is None or type(a) is JitArray:
         return a
     return r.fresh(a)
+
+
+def opaque(fun):
+    """``fun`` as one recorded operation whenever an argument is traced by a recording
+    (a replay calls ``fun`` itself), for functions that call code a recording cannot see
+    through: SciPy, which converts its arguments with ``np.asarray``, or a user's
+    primitive. Plain calls pay one scan of the arguments."""
+    @functools.wraps(fun)
+    def call(*args, **kwargs):
+        if _recorder_of(*args) is not None or kwargs and _recorder_of(*kwargs.values()):
+            return record_call(fun, args, kwargs)
+        return fun(*args, **kwargs)
+    return call
 
 
 TRACED = (JitArray, JitScalar)

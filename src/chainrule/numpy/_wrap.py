@@ -16,7 +16,8 @@ differentiable in turn (``grad(grad(f))``).
 import numpy as _np
 
 from ..core.trace import Box, Primitive, getval
-from .._jit._record import TRACED, TRANSPARENT, JitArray, fresh_like, record_call, write_into
+from .._jit._record import (TRACED, TRANSPARENT, JitArray, fresh_like, opaque, record_call,
+                            write_into)
 
 TRANSPARENT.add(Primitive.__call__.__code__)
 
@@ -135,23 +136,6 @@ def _traced_inside(x):
 def traced_inside(x):
     """Whether a value traced by ``chainrule.jit`` is among ``x`` (nested lists, tuples)."""
     return _traced_inside(x) if type(x) in (list, tuple) else type(x) in TRACED
-
-
-def opaque(fun):
-    """Mark a primitive's function that calls code ``chainrule.jit`` cannot trace through
-    (SciPy, which converts its arguments with ``np.asarray``): when an argument is traced
-    by a recording, the whole call is recorded as one operation, and a replay calls
-    ``fun`` itself. Plain calls pay one scan of the arguments."""
-    def call(*args, **kwargs):
-        for a in args:
-            t = type(a)
-            if t in TRACED or (t is list or t is tuple) and _traced_inside(a):
-                return record_call(fun, args, kwargs)
-        return fun(*args, **kwargs)
-    call.__name__ = getattr(fun, "__name__", "fun")
-    call.__doc__ = getattr(fun, "__doc__", None)
-    call.__wrapped__ = fun
-    return call
 
 
 def setitem(a, idx, v):
