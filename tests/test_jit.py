@@ -209,6 +209,10 @@ def test_the_cache_is_bounded():
         assert_bitwise(j(onp.zeros(n)), onp.ones(n))
     assert j.recordings == 4  # shape 1 was evicted by shape 3
     assert len(j._cache) == 2
+    lru = jit(lambda x: x + 1.0, cache_size=2)
+    for n in (1, 2, 1, 3, 1):  # 1 used again after 2: shape 3 evicts 2, the least recent
+        lru(onp.zeros(n))
+    assert lru.recordings == 3
 
 
 def test_unhashable_arguments_say_so():

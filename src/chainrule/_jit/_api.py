@@ -20,7 +20,6 @@ _ndarray = _np.ndarray
 _generic = _np.generic
 _GENERATORS = (_np.random.Generator, _np.random.RandomState)
 _MISSING = object()
-_TRACED = (JitArray, JitScalar, JitGenerator)
 
 
 class _Transparent(Exception):
@@ -394,6 +393,8 @@ class Jitted:
                             f"tell whether a recorded program applies ({e}). Pass arrays and "
                             "numbers, or make the object hashable.") from None
         if entry is not None:
+            if len(self._cache) > 1:
+                self._cache.move_to_end(key)  # least recently used goes first
             if self.check:
                 self._calls += 1
                 if self._calls % self.check == 0:
@@ -703,6 +704,9 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), cache_size=16, escap
     replay exactly as eagerly); outputs never alias a buffer a later call writes.
     An argument returned as it is comes back as the same object. An exception in a
     recording call leaves no program. Calls from several threads at once are safe.
+
+    **Python side effects** (``print``, logging, warnings, appending to a list) happen
+    in the recording call only: a replay runs NumPy calls, nothing else.
 
     **Inside a transform.** ``grad(jit(f))`` works: ``jit`` steps aside when its
     arguments are already traced (by a transform, or by an enclosing ``jit``), and

@@ -118,8 +118,6 @@ conjugate dot view take repeat diagonal trace round cumsum cumprod argmax argmin
 var clip __round__ __copy__ __deepcopy__ __abs__
 """.split())
 _SHAPED_METHODS = frozenset(("nonzero", "compress", "repeat"))
-# Array attributes that are plain values (functions of shape, dtype and layout).
-_STATIC_ATTRS = frozenset(("shape", "ndim", "dtype", "size", "itemsize", "nbytes", "strides"))
 
 _GENERATORS = (_np.random.Generator, _np.random.RandomState)
 
@@ -280,11 +278,6 @@ class Recorder:
                            "used from another thread during the recording.")
 
     # -- recording ------------------------------------------------------------------
-
-    def record(self, kind, fn, args, kwargs, res, what, flags=PURE, writes=()):
-        out, outs = self.results(res, what)
-        self.ops.append((kind, fn, args, kwargs, outs, writes, flags))
-        return out
 
     def write_target(self, x, what):
         """The slot of an array written in place by a recorded op. Writing traced values
