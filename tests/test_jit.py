@@ -58,6 +58,29 @@ def test_the_issue_example_records_once_and_replays_bitwise():
     assert "def replay(a0, a1, a2, a3):" in step.program(W, V, X, Y).source
 
 
+def test_optimize_false_replays_every_recorded_call_with_the_same_results():
+    W, V, X, Y = mlp_data()
+    eager = value_and_grad(loss, argnums=(0, 1))
+    plain, opt = jit(eager, optimize=False), jit(eager)
+    for k in range(3):
+        args = (W + k, V, X, Y)
+        assert_bitwise(plain(*args), eager(*args))
+        assert_bitwise(opt(*args), eager(*args))
+    p = plain.program(W, V, X, Y)
+    assert len(p.kept) == len(p.ops)        # every recorded NumPy call, in order
+
+    def twice(x):  # exp(x) twice, and a value nothing reads
+        unused = np.cos(x)  # noqa: F841
+        return np.sum(np.exp(x)) + np.sum(np.exp(x) * 2.0)
+    x = rng.standard_normal(4)
+    for make in (lambda f: f, grad):
+        e, jo, jp = make(twice), jit(make(twice)), jit(make(twice), optimize=False)
+        assert_bitwise(jo(x), e(x))
+        assert_bitwise(jp(x), e(x))
+        o = jo.program(x)
+        assert len(o.kept) < len(o.ops)     # the cos and the second exp are gone
+
+
 def test_training_loop_matches_eager_bitwise():
     W, V, X, Y = mlp_data()
     step, eager = jit(value_and_grad(loss, argnums=(0, 1))), value_and_grad(loss, argnums=(0, 1))
