@@ -130,9 +130,9 @@ class Program:
         self.out = out_template
         self.static_outputs = static_outputs  # ids of constants returned as they are
         self.snapshots = rec.snapshots
-        self.random = any(op[6] & RANDOM for op in rec.ops)
+        self.random = rec.n_random > 0
         self.random_global = rec.random_global
-        self.guards = sum(1 for op in rec.ops if op[0] == GUARD)
+        self.guards = rec.n_guards
         self.source = None
         self.kept = None
         self.run = None
