@@ -52,8 +52,10 @@ class Case:
     tol: float = 1e-8                # relative error allowed against the reference outputs
     expected: Optional[Callable] = None  # outputs to check against (default: ref's outputs)
     target: Optional[Target] = None  # chainrule's target
+    jit_target: Optional[Target] = None  # chainrule-jit's target (chainrule.jit)
     per: int = 1                     # report time / per (W3: 200 ops)
     phases: dict = field(default_factory=dict)  # --profile: name -> closure, timed alone
+    jit_parts: Optional[tuple] = None  # (transform, args): run.py times jit's recording call
 
 
 @dataclass
@@ -152,7 +154,7 @@ def run_checks(cells, ref_outputs):
         want = ref_outputs[id(cell.case)]
         # float32 peers are held to float32 outputs too; only chainrule and the
         # reference are required to keep the exact dtype of the reference.
-        strict = cell.system in ("numpy", "chainrule")
+        strict = cell.system in ("numpy", "chainrule", "chainrule-jit")
         cell.check_ok, cell.check_err, cell.check_msg = check_outputs(
             got, want, cell.case.tol, check_dtype=strict)
 

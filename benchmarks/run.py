@@ -3,8 +3,10 @@
     PYTHONPATH=src python benchmarks/run.py [--quick] [--only W1,W3] [--json out.json]
 
 For every workload: a hand-written NumPy reference (forward + hand-derived
-backward), chainrule, and, when installed, HIPS autograd, torch (CPU) and jax
-(eager, and jit as its own column). Every cell first checks its outputs against
+backward), chainrule (eager, and under chainrule.jit as its own column), and,
+when installed, HIPS autograd, torch (CPU) and jax (eager, and jit as its own
+column). Then jit's own costs: the fixed cost of one replay, the recording
+call against an eager call, the compiling first replay. Every cell first checks its outputs against
 the reference; then all cells of a workload are timed round-robin and reported
 as median, p10 and the ratio of medians to the NumPy reference of the same run.
 See benchmarks/README.md.
@@ -47,10 +49,13 @@ import workloads  # noqa: E402
 import backends  # noqa: E402
 from harness import Cell, fmt_ratio, fmt_time, render_table  # noqa: E402
 
-SYSTEM_ORDER = ["numpy", "chainrule", "autograd", "torch", "jax", "jax-jit"]
+SYSTEM_ORDER = ["numpy", "chainrule", "chainrule-jit", "autograd", "torch", "jax", "jax-jit"]
+OURS = ("chainrule", "chainrule-jit")
 BACKEND_WORKLOADS = {"D1": "dask-logistic", "G1": "big-mlp", "G2": "small-mlp", "G3": "op-chain"}
 CHEAP_GRAD_TARGET = 2.7
-MEMORY_TARGET = 1.3
+MEMORY_TARGET = 1.3          # chainrule's W2 gradient peak / hand-written NumPy's
+JIT_REPLAY_TARGET_US = 5.0   # jit: fixed cost of one replay (a one-op function)
+JIT_RECORD_TARGET = 3.0      # jit: the recording call / one eager call
 NOISY_SPREAD = 1.5  # median / p10 above this: another process was probably competing
 
 
@@ -88,6 +93,8 @@ def parse_args(argv):
     ap.add_argument("--peers", default="autograd,torch,jax",
                     help="peer libraries to try (comma-separated)")
     ap.add_argument("--no-memory", action="store_true", help="skip the W2 peak-memory check")
+    ap.add_argument("--no-jit-costs", action="store_true",
+                    help="skip the measurements of chainrule.jit's own costs")
     ap.add_argument("--profile", action="store_true",
                     help="after timing, cProfile chainrule's cell of each selected case "
                          "and print the top functions by tottime")
@@ -164,7 +171,8 @@ def summarize(cells):
     for c in cells:
         med, p10 = c.median(), c.p10()
         r = med / ref_med[id(c.case)] if ref_med.get(id(c.case)) else math.nan
-        t = c.case.target if c.system == "chainrule" else None
+        t = c.case.target if c.system == "chainrule" else \
+            c.case.jit_target if c.system == "chainrule-jit" else None
         value = None
         passed = None
         if t is not None and c.samples:
@@ -196,7 +204,7 @@ def print_table(rows):
         p10 = fmt_time(r["p10"] / per) + unit
         t = r["target"]
         result = "" if r["passed"] is None else ("pass" if r["passed"] else "MISS")
-        if c.system == "chainrule" and c.check_ok is False:
+        if c.system in OURS and c.check_ok is False:
             result = "WRONG"
         out.append([c.case.workload, c.case.name, c.system, med, p10, fmt_ratio(r["ratio"]),
                     _check_col(c), t.describe() + (f" ({t.note})" if t and t.note else "")
@@ -259,7 +267,63 @@ def memory(peers, args):
                 continue
             res.append(dict(dtype=tag, system=s, peak_bytes=peak, ratio=peak / ref,
                             target=MEMORY_TARGET if s == "chainrule" else None))
+        eager = next(m for m in res if m["dtype"] == tag and m["system"] == "chainrule")
+        for m in res:
+            if m["dtype"] == tag and m["system"] == "chainrule-jit" and "peak_bytes" in m:
+                # a replayed gradient holds no more than the eager one
+                m["target"] = eager["ratio"]
     return res
+
+
+def jit_overheads(args):
+    """chainrule.jit's own costs: one replay of a one-op function above the op itself,
+    the recording call against an eager call (W1, W3, W6), and the compiling first replay."""
+    import chainrule
+    rng = onp.random.default_rng(args.seed + 2000)
+    rows = []
+    x = rng.standard_normal(10)
+    plain = lambda: x + 1.0  # noqa: E731
+    one = chainrule.jit(lambda x: x + 1.0)
+    one(x)
+    one(x)
+    t_plain, t_one = _median_time(plain, reps=25), _median_time(lambda: one(x), reps=25)
+    rows.append(dict(what="replay fixed cost (1-op function, above the op)",
+                     value=(t_one - t_plain) * 1e6, unit="us", target=JIT_REPLAY_TARGET_US))
+    for wid in ("W1", "W3", "W6"):
+        case = workloads.WORKLOADS[wid](peers_mod.Peers(), rng)[0]
+        fn = case.systems["chainrule"]
+        transform, targs = case.jit_parts
+        fn()
+        eager, rec, first = [], [], []
+        # One-shot costs: interleaved rounds (eager calls, then a fresh jit's recording call
+        # and its first replay), the collector off as in every sample, and the minimum of
+        # each, as timeit advises: on a shared machine a millisecond-long call is often cut
+        # by another process's time slice (4-5 ms), the longer one more often.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        for _ in range(15):
+            for _ in range(2):
+                t0 = time.perf_counter()
+                fn()
+                eager.append(time.perf_counter() - t0)
+            t1 = time.perf_counter()
+            j = chainrule.jit(transform)
+            j(*targs)
+            t2 = time.perf_counter()
+            j(*targs)
+            t3 = time.perf_counter()
+            rec.append(t2 - t1)
+            first.append(t3 - t2)
+        gc.enable()
+        gc.unfreeze()
+        e, r, f = min(eager), min(rec), min(first)
+        rows.append(dict(what=f"{wid}: recording call / eager call", value=r / e,
+                         unit="x", target=JIT_RECORD_TARGET,
+                         note=f"{fmt_time(r)} vs {fmt_time(e)} (minimum of 15)"))
+        rows.append(dict(what=f"{wid}: first replay (compiles) / eager call", value=f / e,
+                         unit="x", target=None, note=f"{fmt_time(f)}"))
+    return rows
 
 
 def profile(cases, top):
@@ -327,7 +391,7 @@ def main(argv=None):
     _warm_allocator()
     wanted = () if args.no_peers else tuple(p.strip() for p in args.peers.split(",") if p.strip())
     peers = peers_mod.load(wanted)
-    systems = ["numpy", "chainrule"] + peers.names()
+    systems = ["numpy", "chainrule", "chainrule-jit"] + peers.names()
 
     print(f"chainrule benchmarks — python {platform.python_version()}, numpy {onp.__version__}, "
           f"{platform.machine()} ({os.cpu_count()} cpus), one BLAS thread")
@@ -373,13 +437,23 @@ def main(argv=None):
     if "W2" in args.only and not args.no_memory:
         mem = memory(peers, args)
         print(f"\nW2 gradient peak memory (tracemalloc), chainrule target <= {MEMORY_TARGET}x "
-              "hand-written NumPy:")
+              "hand-written NumPy, chainrule-jit <= chainrule's:")
         print(render_table(
             ["dtype", "system", "peak", "ratio", "result"],
             [[m["dtype"], m["system"], f"{m['peak_bytes'] / 2**20:.2f} MiB" if "peak_bytes" in m
               else m.get("error", ""), f"{m['ratio']:.2f}x" if "ratio" in m else "-",
               "" if m.get("target") is None else
               ("pass" if m["ratio"] <= m["target"] else "MISS")] for m in mem]))
+
+    overheads = [] if args.no_jit_costs else jit_overheads(args)
+    if overheads:
+        print("\nchainrule.jit's own costs (the replay: median; one-shot calls: minimum):")
+        print(render_table(
+            ["what", "value", "target", "result", "note"],
+            [[o["what"], f"{o['value']:.2f} {o['unit']}",
+              "" if o["target"] is None else f"<= {o['target']:g} {o['unit']}",
+              "" if o["target"] is None else ("pass" if o["value"] <= o["target"] else "MISS"),
+              o.get("note", "")] for o in overheads]))
 
     noisy = [r for r in all_rows if r["p10"] > 0 and r["median"] > NOISY_SPREAD * r["p10"]]
     if noisy:
@@ -396,6 +470,7 @@ def main(argv=None):
     misses = [r for r in all_rows if r["passed"] is False]
     misses += [c for c in cheap if c["target"] and c["ratio"] > c["target"]]
     misses += [m for m in mem if m.get("target") and m["ratio"] > m["target"]]
+    misses += [o for o in overheads if o["target"] is not None and o["value"] > o["target"]]
     print()
     if failures:
         print("!!! GRADIENT CHECK FAILURES:")
@@ -409,17 +484,19 @@ def main(argv=None):
     misses += backend_misses
     n_targets = sum(1 for r in all_rows if r["target"] is not None) + \
         sum(1 for c in cheap if c["target"]) + sum(1 for m in mem if m.get("target")) + \
-        sum(1 for r in backend_rows if r["passed"] is not None)
+        sum(1 for r in backend_rows if r["passed"] is not None) + \
+        sum(1 for o in overheads if o["target"] is not None)
     print(f"chainrule targets: {n_targets - len(misses)} of {n_targets} met")
 
     if args.profile:
         profile(all_cases, args.profile_top)
 
     if args.json:
-        write_json(args.json, all_rows, cheap, mem, peers, blas_info, args, backend_rows)
+        write_json(args.json, all_rows, cheap, mem, peers, blas_info, args, backend_rows,
+                   overheads)
         print(f"\nwrote {args.json}")
     del limiter
-    cr_failed = any(r["cell"].system in ("numpy", "chainrule") for r in failures) \
+    cr_failed = any(r["cell"].system in ("numpy",) + OURS for r in failures) \
         or bool(backend_fail)
     return 1 if cr_failed else 0
 
@@ -455,7 +532,8 @@ def run_backends(args):
     return rows
 
 
-def write_json(path, rows, cheap, mem, peers, blas_info, args, backend_rows=()):
+def write_json(path, rows, cheap, mem, peers, blas_info, args, backend_rows=(),
+               overheads=()):
     def num(x):
         return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
     cells = []
@@ -480,7 +558,8 @@ def write_json(path, rows, cheap, mem, peers, blas_info, args, backend_rows=()):
         settings=dict(quick=args.quick, budget_s=args.budget, min_rounds=args.min_rounds,
                       sample_ms=args.sample_ms, warm_below_ms=args.warm_below_ms,
                       seed=args.seed, only=args.only),
-        cells=cells, cheap_gradient=cheap, memory=mem, backends=list(backend_rows))
+        cells=cells, cheap_gradient=cheap, memory=mem, backends=list(backend_rows),
+        jit_costs=list(overheads))
     with open(path, "w") as f:
         json.dump(doc, f, indent=1)
 

@@ -3,6 +3,9 @@
 Each builder returns a list of :class:`harness.Case`: the hand-written NumPy
 reference (forward and hand-derived backward) and one closure per system.
 Every closure returns a flat tuple ``(value, grad, ...)`` or ``(result,)``.
+chainrule appears twice: eager (``chainrule``) and under :func:`chainrule.jit`
+(``chainrule-jit``: the same closure's transform wrapped in ``jit``, recorded
+during the check call and replayed while timed).
 
 The model code for the systems with a NumPy-like namespace (chainrule,
 autograd, jax) is written once, against a namespace ``xp``; torch gets its
@@ -136,8 +139,10 @@ def _mlp_cells(peers, V, W, X, Y, act):
     actf = _sigmoid if act == "sigmoid" else _relu
     cr_loss = mlp_loss(cnp, cr_logsumexp, _cr_sigmoid if act == "sigmoid" else _relu)
     cr_vg = chainrule.value_and_grad(cr_loss, argnums=(0, 1))
-    grads = {"chainrule": lambda: cr_vg(V, W, X, Y)}
-    fwds = {"chainrule": lambda: (cr_loss(V, W, X, Y),)}
+    jit_vg, jit_loss = chainrule.jit(cr_vg), chainrule.jit(cr_loss)
+    grads = {"chainrule": lambda: cr_vg(V, W, X, Y), "chainrule-jit": lambda: jit_vg(V, W, X, Y)}
+    fwds = {"chainrule": lambda: (cr_loss(V, W, X, Y),),
+            "chainrule-jit": lambda: (jit_loss(V, W, X, Y),)}
     if peers.autograd is not None:
         from autograd.scipy.special import logsumexp as ag_lse
         ag_loss = mlp_loss(peers.anp, lambda S: ag_lse(S, axis=1, keepdims=True), actf)
@@ -176,8 +181,10 @@ def w1(peers, rng):
     V = 0.5 * rng.standard_normal((M, D))
     W = 0.5 * rng.standard_normal((C, M))
     grads, _ = _mlp_cells(peers, V, W, X, Y, "sigmoid")
+    vg = chainrule.value_and_grad(mlp_loss(cnp, cr_logsumexp, _cr_sigmoid), argnums=(0, 1))
     return [Case("W1", "iris-step", lambda: mlp_ref(V, W, X, Y, "sigmoid"), grads,
-                 tol=F64_TOL, target=Target("ratio", 3.0))]
+                 tol=F64_TOL, target=Target("ratio", 3.0), jit_target=Target("ratio", 1.2),
+                 jit_parts=(vg, (V, W, X, Y)))]
 
 
 def w2_data(rng, dtype):
@@ -213,6 +220,7 @@ def w2_memory_cells(peers, rng):
         cells = {"numpy": (lambda V=V, W=W, X=X, Y=Y: mlp_ref(V, W, X, Y, "relu"))}
         g, _ = _mlp_cells(peers, V, W, X, Y, "relu")
         cells["chainrule"] = g["chainrule"]
+        cells["chainrule-jit"] = g["chainrule-jit"]
         if "autograd" in g:
             cells["autograd"] = g["autograd"]
         out[tag] = cells
@@ -275,7 +283,8 @@ def w3(peers, rng):
     """W3 op-overhead: x of length 10, 200 ops, value + gradient; us per op."""
     x0 = rng.standard_normal(10)
     cr = chainrule.value_and_grad(op_chain(cnp.sin, cnp.tanh, cnp.sum))
-    systems = {"chainrule": lambda: cr(x0)}
+    cr_jit = chainrule.jit(cr)
+    systems = {"chainrule": lambda: cr(x0), "chainrule-jit": lambda: cr_jit(x0)}
     if peers.autograd is not None:
         anp = peers.anp
         ag = peers.autograd.value_and_grad(op_chain(anp.sin, anp.tanh, anp.sum))
@@ -306,7 +315,8 @@ def w3(peers, rng):
               "chainrule: pullback(1.0) (backward pass alone)": lambda: pullback(one),
               "chainrule: value_and_grad (total)": lambda: cr(x0)}
     return [Case("W3", "op-overhead", lambda: w3_ref(x0), systems, tol=F64_TOL,
-                 target=Target("us_per_op", 4.0), per=W3_OPS, phases=phases)]
+                 target=Target("us_per_op", 4.0), jit_target=Target("us_per_op", 1.2),
+                 per=W3_OPS, phases=phases, jit_parts=(cr, (x0,)))]
 
 
 # ----------------------------------------------------------------------------
@@ -316,11 +326,14 @@ def w3(peers, rng):
 W4_SHAPES = ((10, 1000), (1000, 10), (300, 300))
 
 
-def w4_target(n, m, mode):
+def w4_target(n, m, mode, jit=False):
     """The lecture's rule picks the right mode: jacfwd when the output has at
     least as many elements as the input (n <= m, the square case included),
-    jacrev otherwise. Right mode <= 5x the closed form, wrong mode <= 100x."""
+    jacrev otherwise. Right mode <= 5x the closed form, wrong mode <= 100x;
+    under jit, right mode <= 2x (wrong mode: no target)."""
     right = "jacfwd" if n <= m else "jacrev"
+    if jit:
+        return Target("ratio", 2.0, "right mode") if mode == right else None
     return Target("ratio", 5.0, "right mode") if mode == right else \
         Target("ratio", 100.0, "wrong mode")
 
@@ -343,8 +356,9 @@ def _w4_shape(peers, n, m, A, x):
     def f_cr(x):
         return cnp.tanh(A @ x)
     jf, jr = chainrule.jacfwd(f_cr), chainrule.jacrev(f_cr)
-    per_mode = {"jacfwd": {"chainrule": lambda: (jf(x),)},
-                "jacrev": {"chainrule": lambda: (jr(x),)}}
+    jjf, jjr = chainrule.jit(jf), chainrule.jit(jr)
+    per_mode = {"jacfwd": {"chainrule": lambda: (jf(x),), "chainrule-jit": lambda: (jjf(x),)},
+                "jacrev": {"chainrule": lambda: (jr(x),), "chainrule-jit": lambda: (jjr(x),)}}
     if peers.autograd is not None:
         ag, anp = peers.autograd, peers.anp
 
@@ -379,7 +393,8 @@ def _w4_shape(peers, n, m, A, x):
             _jax_pair(peers, per_mode[mode],
                       lambda tr, jm=jm: (lambda j: lambda: (j(xj),))(tr(jm(fj))))
     return [Case("W4", f"({n},{m}) {mode}", closed, per_mode[mode], tol=F64_TOL,
-                 target=w4_target(n, m, mode)) for mode in ("jacfwd", "jacrev")]
+                 target=w4_target(n, m, mode), jit_target=w4_target(n, m, mode, jit=True))
+            for mode in ("jacfwd", "jacrev")]
 
 
 # ----------------------------------------------------------------------------
@@ -405,8 +420,9 @@ def w5(peers, rng):
     f = softplus_sum(cnp, A)
     hv_fr = chainrule.hvp(f)
     hv_rr = chainrule.grad(lambda x, v: cnp.vdot(chainrule.grad(f)(x), v))
-    fr = {"chainrule": lambda: (hv_fr(x, v),)}
-    rr = {"chainrule": lambda: (hv_rr(x, v),)}
+    jfr, jrr = chainrule.jit(hv_fr), chainrule.jit(hv_rr)
+    fr = {"chainrule": lambda: (hv_fr(x, v),), "chainrule-jit": lambda: (jfr(x, v),)}
+    rr = {"chainrule": lambda: (hv_rr(x, v),), "chainrule-jit": lambda: (jrr(x, v),)}
     if peers.autograd is not None:
         ag = peers.autograd
         fa = softplus_sum(peers.anp, A)
@@ -437,7 +453,8 @@ def w5(peers, rng):
         j_rr = jax.grad(lambda x, v: jnp.vdot(jax.grad(fj)(x), v))
         _jax_pair(peers, fr, lambda tr: (lambda h: lambda: (h(xj, vj),))(tr(j_fr)))
         _jax_pair(peers, rr, lambda tr: (lambda h: lambda: (h(xj, vj),))(tr(j_rr)))
-    return [Case("W5", "hvp fwd-over-rev", closed, fr, tol=F64_TOL, target=Target("ratio", 2.0)),
+    return [Case("W5", "hvp fwd-over-rev", closed, fr, tol=F64_TOL, target=Target("ratio", 2.0),
+                 jit_target=Target("ratio", 1.3)),
             Case("W5", "hvp rev-over-rev", closed, rr, tol=F64_TOL)]
 
 
@@ -492,7 +509,9 @@ def w6(peers, rng):
     X = rng.standard_normal((W6_BATCH, w))
     Y = rng.standard_normal((W6_BATCH, w))
     cr = chainrule.value_and_grad(deep_loss(cnp.tanh, cnp.mean))
-    systems = {"chainrule": lambda: cr(params, X, Y)}
+    cr_jit = chainrule.jit(cr)
+    systems = {"chainrule": lambda: cr(params, X, Y),
+               "chainrule-jit": lambda: cr_jit(params, X, Y)}
     if peers.autograd is not None:
         ag = peers.autograd.value_and_grad(deep_loss(peers.anp.tanh, peers.anp.mean))
         systems["autograd"] = lambda: ag(params, X, Y)
@@ -513,7 +532,8 @@ def w6(peers, rng):
         vg = jax.value_and_grad(deep_loss(jnp.tanh, jnp.mean))
         _jax_pair(peers, systems, lambda tr: (lambda f: lambda: f(pj, Xj, Yj))(tr(vg)))
     return [Case("W6", "deep-mlp", lambda: deep_ref(params, X, Y), systems, tol=F64_TOL,
-                 target=Target("ratio", 1.5))]
+                 target=Target("ratio", 1.5), jit_target=Target("ratio", 1.1),
+                 jit_parts=(cr, (params, X, Y)))]
 
 
 WORKLOADS = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6}

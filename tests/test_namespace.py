@@ -156,7 +156,9 @@ def test_random_is_numpys():
     assert np.random.Generator is onp.random.Generator
     assert np.random.bit_generator is onp.random.bit_generator  # via module __getattr__
     for name in onp.random.__all__:
-        assert getattr(np.random, name) is getattr(onp.random, name), name
+        # the classes are NumPy's; the functions are NumPy's behind chainrule.jit's check
+        ours, theirs = getattr(np.random, name), getattr(onp.random, name)
+        assert ours is theirs or getattr(ours, "__wrapped__", None) is theirs, name
 
 
 # -- traced code computes NumPy's values ----------------------------------------------------------

@@ -61,6 +61,17 @@ def _new_primitive(ns):
     check_grads(f, modes=("fwd", "rev"), order=1)(x)
 
 
+def _jit(ns):
+    step, program = ns["step"], ns["step"].program(ns["W1"], ns["V1"], ns["X"], ns["Y"])
+    assert step.recordings == 1 and step.replays == 199  # "the first call records"
+    W1, V1 = ns["W"], ns["V"]  # the same loop, eagerly: the same numbers, bit for bit
+    for _ in range(200):
+        _, (dW1, dV1) = ns["value_and_grad"](ns["loss"], argnums=(0, 1))(W1, V1, ns["X"], ns["Y"])
+        W1, V1 = W1 - 0.1 * dW1, V1 - 0.1 * dV1
+    assert onp.array_equal(W1, ns["W1"]) and onp.array_equal(V1, ns["V1"])
+    assert "a1 = W" in str(program) and "def replay(" in program.source
+
+
 # What each block says about its results, found by a line of the block.
 CLAIMS = [
     ("dW, dV = grad(loss, argnums=(0, 1))(W, V, X, Y)", _quick_start),
@@ -69,6 +80,7 @@ CLAIMS = [
     ('print(ex.jacobian_cost().conclusion)', _explain_mlp),
     ("params, history = nn.fit(model, params, opt, X, y,", _iris),
     ("def logsumexp1d(x):", _new_primitive),
+    ("step = jit(value_and_grad(loss, argnums=(0, 1)))", _jit),
 ]
 
 

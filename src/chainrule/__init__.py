@@ -17,6 +17,7 @@ checkpoints (:func:`save`, :func:`load`), the ``chainrule`` command
 """
 
 from . import numpy  # noqa: F401  (installs the array operators on traced values)
+from ._jit import JitError, JitEscapeError, StaleProgramError, jit
 from .core._lazy import compat_names
 from .extend import checkpoint
 from .serialization import load, save
@@ -34,7 +35,8 @@ __all__ = [
     "jvp", "vjp", "make_vjp", "make_jvp", "linearize", "jacfwd", "jacrev", "jacobian", "hessian",
     "hvp", "make_hvp", "hessian_tensor_product", "hessian_vector_product",
     "tensor_jacobian_product", "vector_jacobian_product", "multigrad_dict", "checkpoint",
-    "grad_named", "make_ggnvp", "make_jvp_reversemode", "save", "load",
+    "grad_named", "make_ggnvp", "make_jvp_reversemode", "save", "load", "jit", "JitError",
+    "JitEscapeError", "StaleProgramError",
 ]
 
 # autograd's top-level names that are not chainrule's: its ``tuple``, ``list``,

@@ -21,9 +21,11 @@ import numpy as _onp
 
 from .core.engine import Box, ForwardTrace, ReverseTrace, backward, getval
 from .core.tree import tree_flatten, tree_unflatten
+from ._jit._record import TRACED as _TRACED, record_call as _record_call
 from .numpy._array_api import (ArrayAPIArray, any_array_api, is_array_api_only, unwrap,
                                unwrap_leaves, wrap, wrap_leaves)
 from .numpy._dask import any_dask, lazy_guard
+from .numpy._wrap import ARRAY_TYPES, asarray as _asarray
 from .numpy._wrap import kind as _kind
 from .numpy.basis import ScaledBasis, identity_basis
 
@@ -107,6 +109,8 @@ def _asdtype(v, dt):
     """``v`` as dtype ``dt``, on its own array module."""
     if type(v) is not _onp.ndarray and _module(v) is not _onp:
         return v.astype(dt)
+    if type(v) in _TRACED:  # chainrule.jit's: the same conversion, recorded
+        return _record_call(_onp.asarray, (v,), {"dtype": dt})
     return _onp.asarray(v, dtype=dt)
 
 
@@ -310,7 +314,7 @@ def _ones_seed(ans, who):
         # arrays (CuPy refuses them) or be broadcast on the host and copied into
         # the graph (Dask: a sum's VJP over 10^7 rows).
         return _module(v).ones(tuple(v.shape), dtype=dt)
-    if _kind(dt) == "f" and type(v) is not _onp.ndarray:  # the usual case: a float scalar
+    if _kind(dt) == "f" and type(v) not in ARRAY_TYPES:  # the usual case: a float scalar
         return dt.type(1)
     if _ndim(v) != 0 and _size(v) != 1:
         raise TypeError(
@@ -573,8 +577,8 @@ def _columns(t, oshape, in_shapes, in_spec):
     if type(t) is Box:
         from . import numpy as cnp
         t = cnp.moveaxis(t, 0, -1)
-    elif type(t) is _onp.ndarray or _module(t) is _onp:  # out.shape + (n,)
-        t = _onp.asarray(t)
+    elif type(t) in ARRAY_TYPES or _module(t) is _onp:  # out.shape + (n,)
+        t = t.dense() if type(t) is ScaledBasis else _asarray(t)
         t = t.transpose(tuple(range(1, t.ndim)) + (0,))
     else:  # another array module's (a lazy Dask array stays lazy)
         t = _module(t).moveaxis(t, 0, -1)

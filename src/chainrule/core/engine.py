@@ -77,7 +77,12 @@ the reductions and ``logsumexp``; elementwise cotangents that skip
 transposed-weight matrix-product cotangent computed as ``(gᵀx)ᵀ``
 (``numpy/products.py``: W2 float64 1.08x -> 1.03x); flat containers and bare
 leaves flattened without the tree walk (``core/tree.py``); ``hvp`` calling the
-engines directly (``transforms.py``).
+engines directly (``transforms.py``). ``chainrule.jit`` skips all of this on a
+replay: it runs the NumPy calls recorded from one traced call as generated code
+(its own index of fast paths is in ``chainrule/_jit/__init__.py``); for it the
+first-order tests in the rules read ``type(g) in ARRAY_TYPES``
+(``numpy/_wrap.py``), as fast as ``type(g) is ndarray`` for an ndarray (W3's
+eager per-op cost measured the same before and after, 2.55-2.76 µs).
 """
 
 import itertools

@@ -6,6 +6,7 @@ values are gathered into one traced container on the way in."""
 import functools
 import weakref
 
+from .._jit._record import opaque as _opaque
 from ..core.engine import Box, Primitive, getval
 from ..core.tree import tree_flatten, tree_unflatten
 from ._container_rules import (
@@ -46,7 +47,9 @@ class ExtPrimitive(Primitive):
     jvp_joint = _prop("_jvp_joint", _wrap_jvp_joint)
 
     def __init__(self, fun, name=None):
-        super().__init__(fun, name=name or getattr(fun, "__name__", repr(fun)))
+        # chainrule.jit records a user's function as one call (a replay calls it): it may
+        # do anything, np.asarray on its arguments included.
+        super().__init__(_opaque(fun), name=name or getattr(fun, "__name__", repr(fun)))
         self.shape_tangent = _shape_tangent
         self.__dict__["_notrace"] = frozenset()
         for attr in ("__name__", "__qualname__", "__module__"):

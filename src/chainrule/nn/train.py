@@ -15,7 +15,7 @@ import time
 
 import numpy as onp
 
-from chainrule import value_and_grad
+from chainrule import JitError, jit as _jit, value_and_grad
 
 from .losses import accuracy as _accuracy
 from .losses import softmax_cross_entropy
@@ -206,6 +206,25 @@ def batches(n, batch_size, rng=None, order=None):
     return [order[i:i + batch_size] for i in range(0, len(order), int(batch_size))]
 
 
+class _JitOrEager:
+    """A step function under :func:`chainrule.jit`, falling back to the eager one (with a
+    warning) the first time jit cannot record it. jit restores the generator it was
+    given before raising, so the eager retry draws the numbers an eager run would."""
+
+    def __init__(self, fun):
+        self.eager, self.fun = fun, _jit(fun)
+
+    def __call__(self, *args):
+        try:
+            return self.fun(*args)
+        except JitError as e:
+            import warnings
+            warnings.warn(f"chainrule.nn.fit: training eagerly, jit cannot record this model "
+                          f"({e})", stacklevel=3)
+            self.fun = self.eager
+            return self.fun(*args)
+
+
 class _Progress:
     """tqdm when installed (the ``plot`` extra), else a few plain text lines on stderr."""
 
@@ -349,7 +368,7 @@ def _check_fit_arguments(opt, loss, X, y, epochs, batch_size, validation, early_
 
 def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, batch_size=None,
         seed=0, state=None, validation=None, trainable=None, sampler=None, callbacks=(),
-        early_stopping=None, progress=True, opt_state=None, shuffle=True):
+        early_stopping=None, progress=True, opt_state=None, shuffle=True, jit=True):
     """Train ``model`` from ``params`` with optimizer ``opt``; return ``(params, history)``.
 
     * ``loss(outputs, y)`` is differentiated with respect to the parameters by
@@ -379,6 +398,10 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
       ``ValueError`` naming it. When the loss or an update becomes NaN or
       infinite, training stops (``history.diverged``) and the parameters
       returned are the last finite ones: that step is never applied.
+    * ``jit``: each step's gradient runs under :func:`chainrule.jit` (recorded once
+      per batch shape, then replayed: the same numbers, bit for bit, faster); a model
+      that jit cannot record (Python control flow on traced values) trains eagerly,
+      with a warning. ``jit=False`` always trains eagerly.
 
     >>> from chainrule import nn, optim, data
     >>> X, y = data.two_moons(100, noise=0.1, seed=0)
@@ -416,6 +439,8 @@ def fit(model, params, opt, X, y, *, loss=softmax_cross_entropy, epochs=100, bat
         return loss(out, yb), (new_st, out)
 
     vg = value_and_grad(objective, has_aux=True)
+    if jit:
+        vg = _JitOrEager(vg)
     given_state = None
     if opt_state is None:
         opt_state = opt.init(flat)

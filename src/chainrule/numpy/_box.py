@@ -6,7 +6,7 @@ free of NumPy. Every operator is a call of a ``chainrule.numpy`` primitive, so
 like the functions they stand for.
 """
 
-import operator
+import operator as _operator
 
 import numpy as _np
 
@@ -41,7 +41,7 @@ def _install(cnp):
     B.__iter__ = lambda self: (self[i] for i in range(len(self)))
     B.__bool__ = lambda self: bool(getval(self))
     B.__int__ = lambda self: int(getval(self))
-    B.__index__ = lambda self: operator.index(getval(self))  # any module's integer
+    B.__index__ = lambda self: _operator.index(getval(self))  # any module's integer
     B.__contains__ = lambda self, v: v in getval(self)
 
     def __setitem__(self, idx, value):

@@ -15,6 +15,8 @@ differentiable in turn (``grad(grad(f))``).
 
 import numpy as _np
 
+from .._jit._record import (TRACED, TRANSPARENT, JitArray, fresh_like, opaque, record_call,
+                            write_into)
 from ..core.engine import Box, Primitive, getval
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -22,18 +24,30 @@ from ..core.engine import Box, Primitive, getval
 # cycle.
 cnp = None
 
+TRANSPARENT.add(Primitive.__call__.__code__)
+
+#: The types a rule treats as a plain first-order NumPy array: ``ndarray`` and the
+#: arrays ``chainrule.jit`` traces while recording, so that a recording takes the paths
+#: of an eager call. Fast paths test ``type(g) in ARRAY_TYPES`` (as fast as ``is`` for
+#: an ndarray, the first entry) where they used to test ``type(g) is numpy.ndarray``.
+ARRAY_TYPES = (_np.ndarray, JitArray)
+
 PRIMITIVES = {}  # public name -> Primitive, every differentiable numpy-level function
 NONDIFF = {}  # public name -> wrapper, functions whose outputs are constants
 
 
-def defprim(fun, name=None, needs_ans=True, needs_args=True):
+def defprim(fun, name=None, needs_ans=True, needs_args=True, opaque_to_jit=False):
     """Wrap ``fun`` as a primitive named ``name`` (e.g. ``"numpy.sin"``) and register it.
 
     ``needs_ans=False`` / ``needs_args=False`` say that its VJP rules read
     neither the output nor more of the arguments than their shapes and dtypes,
     so the tape need not keep them (:class:`~chainrule.core.engine.Primitive`).
+    ``opaque_to_jit=True``: ``fun`` calls code that ``chainrule.jit`` cannot trace
+    through (see :func:`opaque`).
     """
     name = name or "numpy." + fun.__name__
+    if opaque_to_jit:
+        fun = opaque(fun)
     p = Primitive(fun, name=name, needs_ans=needs_ans, needs_args=needs_args)
     PRIMITIVES[name] = p
     return p
@@ -57,6 +71,7 @@ def nondiff(fun, name=None):
         return fun(*[_unbox_all(a) for a in args],
                    **{k: _unbox_all(v) for k, v in kwargs.items()})
 
+    TRANSPARENT.add(wrapped.__code__)  # chainrule.jit: an escape through it is the caller's
     wrapped.__name__ = getattr(fun, "__name__", name)
     wrapped.__qualname__ = wrapped.__name__
     wrapped.__doc__ = getattr(fun, "__doc__", None)
@@ -115,6 +130,52 @@ def iscomplex(x):
 
 def _is_dask(t):
     return t.__module__.startswith("dask.")
+
+
+def asarray(x, dtype=None):
+    """``numpy.asarray(x, dtype)``, also for a value ``chainrule.jit`` traces (then the
+    same call, recorded; ``numpy.asarray`` itself cannot be seen through)."""
+    t = type(x)
+    if t is _np.ndarray and dtype is None:
+        return x
+    if t in TRACED or (t is list or t is tuple) and _traced_inside(x):
+        if t is JitArray and dtype is None:
+            return x
+        return record_call(_np.asarray, (x,), None if dtype is None else {"dtype": dtype})
+    return _np.asarray(x, dtype=dtype)
+
+
+def _traced_inside(x):
+    for e in x:
+        t = type(e)
+        if t in TRACED or (t is list or t is tuple) and _traced_inside(e):
+            return True
+    return False
+
+
+def traced_inside(x):
+    """Whether a value traced by ``chainrule.jit`` is among ``x`` (nested lists, tuples)."""
+    return _traced_inside(x) if type(x) in (list, tuple) else type(x) in TRACED
+
+
+def setitem(a, idx, v):
+    """``a[idx] = v`` into a rule's fresh buffer ``a``; returns the array to go on with:
+    ``a`` itself, or, when ``v`` or ``idx`` is traced by ``chainrule.jit``, a traced copy
+    of it holding the write (recorded)."""
+    tv = type(v)
+    if tv in DENSE_TYPES:  # a structured basis: write what it stands for
+        v = v.dense()
+        tv = type(v)
+    if tv in TRACED or type(idx) in TRACED or (
+            type(idx) is tuple and any(type(i) in TRACED for i in idx)):
+        return write_into(a, idx, v)
+    a[idx] = v
+    return a
+
+
+#: Array-likes that stand for a dense array (``chainrule.numpy.basis.ScaledBasis``
+#: registers itself): ``setitem`` writes their ``dense()`` form.
+DENSE_TYPES = []
 
 
 def array_module(x):
@@ -215,6 +276,7 @@ def scatter_add(a, idx, v):
     none: an error naming the library).
     """
     if type(a) is _np.ndarray:
+        a = fresh_like(a, idx, v)  # chainrule.jit: a buffer that receives traced values
         _np.add.at(a, idx, v)
         return a
     if is_lazy(a) or is_lazy(v):

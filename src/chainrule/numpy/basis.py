@@ -30,8 +30,8 @@ import math
 import numpy as _np
 
 from ..core.engine import Box
-from . import _array_api
-from ._wrap import array_module as _array_module
+from . import _array_api, _wrap
+from ._wrap import array_module as _array_module, setitem as _setitem
 from ._wrap import is_lazy as _is_lazy
 
 
@@ -88,7 +88,7 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
             s = self.d.shape[0]
             z = xp.zeros((self.n, s), self.d.dtype)
             k = xp.arange(s)
-            z[self.offset + k, k] = self.d
+            z = _setitem(z, (self.offset + k, k), self.d)  # traced when jit records d
             self._dense = z.reshape(self.shape)
         return self._dense
 
@@ -230,6 +230,7 @@ class ScaledBasis(_np.lib.mixins.NDArrayOperatorsMixin):
 
 
 _array_api.stands_for_dense(ScaledBasis)
+_wrap.DENSE_TYPES.append(ScaledBasis)
 
 
 def _readonly(a):

@@ -7,8 +7,10 @@ complex types.
 
 import numpy as _np
 
+from .._jit._record import TRACED as _TRACED, record_call as _record_call
 from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, dtype, is_lazy, leaf_module, like, shape
+from ._wrap import asarray as _asarray_traced
 from .reductions import composite
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -26,6 +28,13 @@ def _contains_box(*objs):
             return True
         if isinstance(o, (list, tuple)):
             stack.extend(o)
+    return False
+
+
+def _contains_traced(obj):
+    """Whether a value ``chainrule.jit`` traces hides in nested lists and tuples."""
+    if isinstance(obj, (list, tuple)):
+        return any(type(o) in _TRACED or _contains_traced(o) for o in obj)
     return False
 
 
@@ -52,6 +61,9 @@ def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=N
         out = _build(object)
         if dtype is not None:
             out = _astype(out, dtype)
+    elif type(object) in _TRACED or _contains_traced(object):  # chainrule.jit records it
+        return _record_call(_np.array, (object,), dict(dtype=dtype, copy=copy, order=order,
+                                                        subok=subok, ndmin=ndmin))
     else:
         xp = array_module(object)
         if xp is _np and type(object) in (list, tuple) and is_lazy_leaf(object):
@@ -78,6 +90,8 @@ def asarray(a, dtype=None, order=None, **kw):
     """``numpy.asarray``; a traced value is returned as it is."""
     if type(a) is Box or _contains_box(a):
         return array(a, dtype=dtype)
+    if type(a) in _TRACED or _contains_traced(a):  # chainrule.jit records it
+        return _record_call(_np.asarray, (a,), dict(dtype=dtype, order=order, **kw))
     xp = array_module(a)
     if xp is _np and type(a) in (list, tuple) and is_lazy_leaf(a):
         return array(a, dtype=dtype)
@@ -99,7 +113,7 @@ asfortranarray = asarray
 def _astype_raw(x, dt):
     if type(x) is not _np.ndarray and array_module(x) is not _np:
         return x.astype(dt)  # another module's array stays there
-    return _np.asarray(x).astype(dt)
+    return _asarray_traced(x).astype(dt)
 
 
 def _astype_vjp(g, ans, x, dt):
@@ -165,7 +179,7 @@ def full(shape_, fill_value, dtype=None, order="C", **kw):
     xp = array_module(fill_value)  # a fill value on CuPy makes a CuPy array
     if xp is not _np:
         return xp.full(shape_, fill_value, dtype=dtype)
-    return _np.full(shape_, fill_value, dtype=dtype, order=order)
+    return _record_call(_np.full, (shape_, fill_value), {"dtype": dtype, "order": order})
 
 
 @composite

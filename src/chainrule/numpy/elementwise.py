@@ -13,8 +13,8 @@ multiplication by one.
 
 import numpy as _np
 
-from ._wrap import (align, array_module, broadcast_tangent, defprim, is_lazy, like, match_real,
-                    ndim, shape, unbroadcast)
+from ._wrap import (ARRAY_TYPES, align, array_module, asarray, broadcast_tangent, defprim, is_lazy,
+                    like, match_real, ndim, shape, unbroadcast)
 
 __all__ = []  # filled by _export
 
@@ -32,7 +32,7 @@ def _out_ndim(args):
 def _as_is(g, x):
     """Whether a cotangent is already right for ``x``: a real array of its shape,
     nothing broadcast (the usual case, decided without unbroadcast's checks)."""
-    return type(g) is _np.ndarray and g.shape == shape(x) and g.dtype.kind != "c"
+    return type(g) in ARRAY_TYPES and g.shape == shape(x) and g.dtype.kind != "c"
 
 
 def defelementwise(fun, *derivs, name=None, needs_ans=True, fullname=None, reciprocal=False):
@@ -93,7 +93,7 @@ def _reduce_to(g, x, other):
     """The cotangent ``g`` of a binary operation's output, summed back to the
     shape of its argument ``x`` (``other`` is the other argument)."""
     # _as_is inlined: this runs for every +, - and × of a backward pass.
-    if type(g) is _np.ndarray and g.dtype.kind != "c" and g.shape == shape(x):
+    if type(g) in ARRAY_TYPES and g.dtype.kind != "c" and g.shape == shape(x):
         return g
     return unbroadcast(g, x, max(ndim(x), ndim(other)))
 
@@ -392,7 +392,7 @@ def _where_vjp(i):
 def _not(c):
     c = _getval(c)
     xp = array_module(c)  # a condition on CuPy stays there
-    return ~xp.asarray(c, dtype=bool)
+    return ~(asarray(c, dtype=bool) if xp is _np else xp.asarray(c, dtype=bool))
 
 
 def zeros_like_g(g):

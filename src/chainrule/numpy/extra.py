@@ -31,6 +31,8 @@ import numpy as _np
 from ..core.engine import getval
 from ._composite_helpers import _asarray
 from ._wrap import _unbox_all, array_module, dtype, leaf_module, ndim, shape
+from ._wrap import asarray as _tasarray  # np.asarray, recorded by chainrule.jit
+from .._jit._record import record_call as _record_call
 from .elementwise import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                           conjugate, power)
 from .convert import _contains_box
@@ -65,8 +67,8 @@ def asarray_chkfinite(a, dtype=None, order=None):
     """
     xp = array_module(a)
     if xp is _np and not _contains_box(a):
-        return _np.asarray_chkfinite(a, dtype=dtype, order=order)
-    plain = _np.asarray(_unbox_all(a)) if xp is _np else _unbox_all(a)  # no host copy
+        return _record_call(_np.asarray_chkfinite, (a,), {"dtype": dtype, "order": order})
+    plain = _tasarray(_unbox_all(a)) if xp is _np else _unbox_all(a)  # no host copy
     if not xp.isfinite(plain).all():
         raise ValueError("array must not contain infs or NaNs")
     asarray = cnp.asarray

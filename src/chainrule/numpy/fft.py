@@ -35,7 +35,8 @@ import warnings
 import numpy as _np
 
 from ..core.engine import Box
-from ._wrap import defprim, like, match_real, ndim, nondiff, shape, submodule
+from ._wrap import (ARRAY_TYPES, defprim, like, match_real, ndim, nondiff, shape,
+                    submodule)
 from .reductions import COMPOSITES
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -117,7 +118,7 @@ def _make_raw(one, many):
     np_one, np_many = getattr(_npfft, one), getattr(_npfft, many)
 
     def raw(x, s, axes, norm):
-        if type(x) is _np.ndarray:
+        if type(x) in ARRAY_TYPES:
             f1, fn = np_one, np_many
         else:
             mod = _fft_module(x)

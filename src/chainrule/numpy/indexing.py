@@ -13,6 +13,9 @@ from ..core.errors import NotDifferentiableError
 from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, like, ndim, normalize_axis, scatter_add, shape, dtype
 from .basis import ScaledBasis
+from ._wrap import ARRAY_TYPES as _ARRAY_TYPES, TRACED as _TRACED, asarray as _tasarray
+from .._jit._record import lift as _lift
+from ._wrap import setitem as _setitem
 from .reductions import composite
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -79,13 +82,18 @@ def _batch_first(v, nb):
 # -- getitem and untake -----------------------------------------------------------------
 
 def _getitem_raw(x, idx):
+    if type(x) is _np.ndarray:
+        for i in idx:  # a traced index into a plain array: chainrule.jit records it
+            if type(i) in _TRACED:
+                x = _lift(x, idx)
+                break
     return x[idx]
 
 
 def _untake_raw(g, idx, xshape):
     # The transpose of x[idx]: scatter g into zeros of x's shape (summing repeats).
     gv = g
-    if type(g) is _np.ndarray:
+    if type(g) in _ARRAY_TYPES:
         out = _np.zeros(xshape, dtype=g.dtype)
     else:  # a scalar, or another array module's array
         out = array_module(g).zeros(xshape, dtype=dtype(g))
@@ -94,7 +102,7 @@ def _untake_raw(g, idx, xshape):
     if _has_int_array(idx):
         out = scatter_add(out, idx, gv)
     else:
-        out[idx] = gv
+        out = _setitem(out, idx, gv)
     return out
 
 
@@ -154,7 +162,9 @@ def _host_key(idx):
 
 def _region(xshape, idx):
     """The shape of ``x[idx]``; np.empty does not touch memory."""
-    return _np.empty(xshape, dtype=bool)[_host_key(idx)].shape
+    # A traced mask (chainrule.jit): indexed as a recorded op whose shape every replay
+    # rechecks, since the number of True entries decides it.
+    return _lift(_np.empty(xshape, dtype=bool), idx)[_host_key(idx)].shape
 
 
 def _result_ndim(xshape, idx):
@@ -169,15 +179,12 @@ def _getitem(x, idx):
 # -- x[idx] = v as a functional update ---------------------------------------------------
 
 def _update_raw(x, idx, v):
-    out = x.copy()
-    out[idx] = v
-    return out
+    return _setitem(x.copy(), idx, v)
 
 
 def _keep_mask(xshape, idx):
     m = _key_module(idx).ones(xshape, dtype=bool)
-    m[idx] = False
-    return m
+    return _setitem(m, idx, False)
 
 
 def _winners(xshape, idx):
@@ -189,8 +196,7 @@ def _winners(xshape, idx):
     region = _region(xshape, idx)
     xp = _key_module(idx)
     ids = xp.arange(int(_np.prod(region, dtype=int))).reshape(region)
-    where_written = xp.full(xshape, -1)
-    where_written[idx] = ids
+    where_written = _setitem(xp.full(xshape, -1), idx, ids)
     won = where_written[idx] == ids
     return None if won.all() else won
 
@@ -254,7 +260,9 @@ def _own_array(v, dtype=None):
     NumPy arrays, the library's for one it made (``argsort`` on CuPy or an array API
     library, where ``numpy.asarray`` would refuse or copy it to the host)."""
     v = getval(v)
-    return array_module(v).asarray(v, dtype=dtype)
+    xp = array_module(v)
+    # NumPy's through the jit-aware asarray: a recording sees the conversion
+    return _tasarray(v, dtype) if xp is _np else xp.asarray(v, dtype=dtype)
 
 
 def _axis_index(nd, axis, index):
@@ -281,7 +289,7 @@ def take_along_axis(arr, indices, axis=-1):
     """Pick values along ``axis`` with an index array of matching rank."""
     indices = getval(indices)
     xp = array_module(indices)  # indices from argsort may live on another module
-    indices = xp.asarray(indices)
+    indices = _tasarray(indices) if xp is _np else xp.asarray(indices)
     if axis is None:
         ravel = cnp.ravel
         return _getitem(ravel(arr), indices.ravel())

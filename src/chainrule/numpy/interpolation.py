@@ -22,6 +22,7 @@ import numpy as _np
 from ..core.engine import Box, getval
 from ._composite_helpers import _asarray, _take
 from ._wrap import _unbox_all, array_module, dtype, like, ndim, shape
+from ._wrap import asarray as _tasarray  # np.asarray, recorded by chainrule.jit
 from .convert import _contains_box
 from .reductions import composite
 
@@ -147,7 +148,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
                                   and _np.ndim(xv) != 0):
         condlist = [condlist]
     if xp is _np:
-        condlist = _np.asarray([_np.asarray(getval(c)) for c in condlist], dtype=bool)
+        condlist = _tasarray([_tasarray(getval(c)) for c in condlist], dtype=bool)
     else:  # conditions on another array module, stacked there
         condlist = xp.stack([xp.asarray(getval(c), dtype=bool) for c in condlist])
     n = len(condlist)

@@ -22,6 +22,7 @@ import numpy as _np
 from ..core.engine import Box, getval
 from ._composite_helpers import _asarray, _take
 from ._wrap import _unbox_all, array_module, ndim, normalize_axis, shape
+from ._wrap import asarray as _tasarray  # np.asarray, recorded by chainrule.jit
 from .convert import _contains_box
 from .reductions import composite
 
@@ -108,7 +109,7 @@ def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
         raise TypeError("a must be an array of real numbers")
     # The index arithmetic runs on a's array module: q and the counts live there too.
     xp = array_module(a)
-    qv = _np.asanyarray(getval(q)) if xp is _np else xp.asarray(getval(q))
+    qv = _tasarray(getval(q)) if xp is _np else xp.asarray(getval(q))
     if qv.size and not (qv.min() >= 0 and qv.max() <= 1):
         raise ValueError("Quantiles must be in the range [0, 1]")
     if method not in _METHODS:
@@ -160,7 +161,7 @@ def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
             vi = count * qf - 1.0
         else:
             vi = _virtual_index(method, count, qf)
-        vi = _np.asarray(vi, dtype=float) if xp is _np else vi.astype(float)
+        vi = _tasarray(vi, dtype=float) if xp is _np else vi.astype(float)
         prev = _np.floor(vi)
         # Outside [0, n - 1] both neighbours are the first or the last element.
         prev = _np.where(vi >= count - 1, count - 1, _np.where(vi < 0, 0, prev))

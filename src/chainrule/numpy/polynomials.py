@@ -27,6 +27,7 @@ from ..core.errors import MissingRuleError
 from ..core.engine import getval
 from ._composite_helpers import _asarray
 from ._wrap import array_module, defprim, dtype, like, match_real, ndim, shape
+from ._wrap import asarray as _tasarray  # np.asarray, recorded by chainrule.jit
 from .convert import _contains_box
 from .convolution import convolve
 from .reductions import composite
@@ -260,7 +261,7 @@ def poly(seq_of_zeros):
         a = concatenate([a, zero]) - z[i] * concatenate([zero, a])
     if _np.iscomplexobj(zv):
         xp = array_module(zv)
-        roots_ = _np.asarray(zv, complex) if xp is _np else zv.astype(complex)
+        roots_ = _tasarray(zv, complex) if xp is _np else zv.astype(complex)
         if xp.all(xp.sort(roots_) == xp.sort(roots_.conjugate())):
             a = real(a)
     return a

@@ -13,6 +13,7 @@ import numpy as _np
 from ..core.engine import Box, getval
 from ._wrap import (align, broadcast_tangent, defprim, like, match_real, ndim, shape,
                     unbroadcast)
+from ._wrap import ARRAY_TYPES as _ARRAY_TYPES
 from .reductions import composite
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -54,7 +55,7 @@ def _matmul_vjp_a(g, ans, a, b):
 
 def _matmul_vjp_b(g, ans, a, b):
     if type(g) is not Box and type(a) is not Box:
-        if type(b) is _np.ndarray and b.ndim == 2 and g.ndim == 2 and a.ndim == 2 \
+        if type(b) in _ARRAY_TYPES and b.ndim == 2 and g.ndim == 2 and a.ndim == 2 \
                 and not b.flags.c_contiguous:
             # b is a transposed view (x @ W.T): compute the cotangent transposed,
             # (gᵀ a)ᵀ, so that W's gradient comes out C-contiguous like W.
@@ -113,7 +114,7 @@ def _matvec_value_and_jvp(traced, A, x):
     if len(traced) != 1 or traced[0][0] != 1:
         return None
     t = traced[0][1]
-    if type(A) is not _np.ndarray or type(x) is not _np.ndarray or type(t) is not _np.ndarray \
+    if type(A) not in _ARRAY_TYPES or type(x) not in _ARRAY_TYPES or type(t) not in _ARRAY_TYPES \
             or t.dtype != x.dtype:
         return None
     r = _np.concatenate((x[None], t.reshape(-1, x.shape[0]))) @ A.T

@@ -10,7 +10,8 @@ import math as _math
 import numpy as _np
 
 from ..core.engine import Box, getval
-from ._wrap import array_module, defprim, is_lazy, like, ndim, normalize_axis, shape
+from ._wrap import (ARRAY_TYPES, array_module, asarray, defprim, is_lazy, like, ndim,
+                    normalize_axis, setitem, shape)
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
 # call one another's functions, and importing the package from here would be an import
@@ -45,12 +46,11 @@ def _expand(g, xshape, axis, keepdims, nb):
     if kept is not None:
         g = _np.reshape(g, kept)
     if _math.prod(target) <= 65536 and (
-            type(g) is _np.ndarray or isinstance(g, (_np.generic, float, int, complex))):
+            type(g) in ARRAY_TYPES or isinstance(g, (_np.generic, float, int, complex))):
         # First order, small, NumPy's (not CuPy's): a copy is cheaper than
         # np.broadcast_to's Python machinery.
         out = _np.empty(target, dtype=g.dtype if hasattr(g, "dtype") else _np.result_type(g))
-        out[...] = g
-        return out
+        return setitem(out, Ellipsis, g)
     return _np.broadcast_to(g, target)  # large: a view, no memory
 
 
@@ -62,7 +62,7 @@ def _shift(axis, nd, nb):
 # -- sum ------------------------------------------------------------------------
 
 def _sum(x, axis=None, dtype=None, out=None, keepdims=False, **kw):
-    if not kw and out is None and type(x) is _np.ndarray:
+    if not kw and out is None and type(x) in ARRAY_TYPES:
         # np.add.reduce skips np.sum's dispatch layers (a few µs per call).
         return _np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
     return _np.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
@@ -76,7 +76,7 @@ def _where_mask(x, kw):
     w = getval(w)
     xp = array_module(w)
     if xp is _np:  # a NumPy or Python mask: on x's module
-        return like(_np.broadcast_to(_np.asarray(w, dtype=bool), shape(x)), getval(x))
+        return like(_np.broadcast_to(asarray(w, dtype=bool), shape(x)), getval(x))
     return xp.broadcast_to(xp.asarray(w, dtype=bool), shape(x))
 
 
@@ -91,7 +91,7 @@ def _sum_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
     if m is not None:
         t = t * m
     axes = _shift(axis, ndim(x), ndim(t) - ndim(x))
-    if type(t) is _np.ndarray:  # first order: NumPy's reduction, no primitive call
+    if type(t) in ARRAY_TYPES:  # first order: NumPy's reduction, no primitive call
         return _np.add.reduce(t, axis=axes, dtype=dtype, keepdims=keepdims)
     return sum(t, axis=axes, dtype=dtype, keepdims=keepdims)
 
@@ -299,7 +299,9 @@ def _bool_array(w):
     """A ``where=`` mask as a boolean array of its own module (a CuPy or array API
     mask stays there; ``numpy.asarray`` would refuse or copy it)."""
     w = getval(w)
-    return array_module(w).asarray(w, dtype=bool)
+    xp = array_module(w)
+    # NumPy's through the jit-aware asarray: a recording sees the conversion
+    return asarray(w, dtype=bool) if xp is _np else xp.asarray(w, dtype=bool)
 
 
 def _where_kw(where):
@@ -309,7 +311,7 @@ def _where_kw(where):
 # -- mean: one primitive (one tape entry, where sum then divide would take two) -----------
 
 def _mean(x, axis=None, dtype=None, keepdims=False):
-    if dtype is None and type(x) is _np.ndarray and x.dtype.kind in "fc" and x.itemsize >= 4:
+    if dtype is None and type(x) in ARRAY_TYPES and x.dtype.kind in "fc" and x.itemsize >= 4:
         return _np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(x, axis)
     return _np.mean(x, axis=axis, dtype=dtype, keepdims=keepdims)
 

@@ -9,6 +9,7 @@ import numpy as _np
 
 from ..core.engine import getval
 from ._wrap import align, array_module, defprim, match_real, ndim, normalize_axis, shape
+from ._wrap import ARRAY_TYPES as _ARRAY_TYPES
 from ._wrap import dtype as _dtype_of
 from ._wrap import unbroadcast
 from .reductions import composite
@@ -17,7 +18,7 @@ from .reductions import composite
 
 
 def _reshape(x, newshape, order="C"):
-    if type(x) is _np.ndarray:  # the method skips np.reshape's dispatch layers
+    if type(x) in _ARRAY_TYPES:  # the method skips np.reshape's dispatch layers
         return x.reshape(newshape, order=order)
     if order == "C":  # Dask's reshape has no order=
         return _np.reshape(x, newshape)
@@ -68,7 +69,7 @@ def reshape(a, newshape=None, order="C", *, shape=None, copy=None):
 # -- transpose --------------------------------------------------------------------
 
 def _transpose(x, axes=None):
-    if type(x) is _np.ndarray:
+    if type(x) in _ARRAY_TYPES:
         return x.transpose(axes)
     return _np.transpose(x, axes)
 

@@ -8,10 +8,10 @@ with an ImportError that names the function and the fix.
 
 import importlib
 
-import numpy as _np
 
+from .._jit._record import record_call
 from ..core.engine import getval
-from ..numpy._wrap import (ndim)
+from ..numpy._wrap import asarray, ndim
 from ..numpy.reductions import COMPOSITES
 
 _MODULES = {}
@@ -41,7 +41,8 @@ def lazy(module, attr, public):
     def f(*args, **kwargs):
         if not cache:
             cache.append(getattr(require(module, public), attr))
-        return cache[0](*args, **kwargs)
+        # SciPy's Python functions convert their arguments: chainrule.jit records the call
+        return record_call(cache[0], args, kwargs)
 
     f.__name__ = f.__qualname__ = attr
     return f
@@ -79,13 +80,13 @@ def expand_reduced(g, xshape, axis, keepdims, nb):
 
 def plain(x):
     """The plain value of ``x`` as an ndarray (for masks and other constants)."""
-    return _np.asarray(getval(x))
+    return asarray(getval(x))
 
 
 def mask_where(out, bad, fill):
     """``out`` with ``fill`` where the plain boolean ``bad`` holds (a no-op if nowhere)."""
     from .. import numpy as cnp
-    bad = _np.asarray(bad)
+    bad = asarray(bad)
     if not bad.any():
         return out
     return cnp.where(bad, fill, out)
@@ -106,4 +107,4 @@ def positive(*params):
         b = plain(p) <= 0
         bad = bad | b
         out.append(safe(p, b))
-    return out, _np.asarray(bad)
+    return out, asarray(bad)

@@ -19,7 +19,7 @@ import numpy as _np
 from ..core.errors import NotDifferentiableError
 from ..core.engine import isbox
 from ..core.tree import tree_flatten, tree_unflatten
-from ..numpy._wrap import defprim
+from ..numpy._wrap import defprim, opaque
 from ._common import require
 
 __all__ = ["odeint"]
@@ -181,9 +181,10 @@ def _odeint_jvp_joint(traced, ans, func, spec, y0, t, *leaves, **kw):
     return s.reshape(bshape + (T,) + shape)
 
 
-_odeint = defprim(_odeint_raw, "scipy.integrate.odeint")
-_odeint.vjp_joint = _odeint_vjp_joint
-_odeint.jvp_joint = _odeint_jvp_joint
+_odeint = defprim(_odeint_raw, "scipy.integrate.odeint", opaque_to_jit=True)
+# The rules solve ODEs with SciPy: chainrule.jit records each as one call.
+_odeint.vjp_joint = opaque(_odeint_vjp_joint)
+_odeint.jvp_joint = opaque(_odeint_jvp_joint)
 
 
 def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, tfirst=False, **kwargs):

@@ -81,7 +81,7 @@ def _chol_vjp(g, ans, a):
     return unbroadcast(out, a, ndim(ans))
 
 
-_chol = defprim(_chol_raw, "scipy.linalg.cholesky")
+_chol = defprim(_chol_raw, "scipy.linalg.cholesky", opaque_to_jit=True)
 _chol.defvjp(_chol_vjp).defjvp(_chol_jvp)
 
 
@@ -205,7 +205,7 @@ def _st_jvp_b(t, ans, a, b, trans=0, lower=False, unit_diagonal=False, check_fin
                unit_diagonal=unit_diagonal, check_finite=check_finite)
 
 
-_st = defprim(_st_raw, "scipy.linalg.solve_triangular")
+_st = defprim(_st_raw, "scipy.linalg.solve_triangular", opaque_to_jit=True)
 _st.defvjp(_st_vjp_a, _st_vjp_b).defjvp(_st_jvp_a, _st_jvp_b)
 _st.shape_tangent = broadcast_tangent
 
@@ -307,7 +307,7 @@ def _sb_jvp_b(t, ans, ab, b, l_and_u=(0, 0), check_finite=True):
     return _sb(ab, align(t, b, ndim(ans)), l_and_u=l_and_u, check_finite=check_finite)
 
 
-_sb = defprim(_sb_raw, "scipy.linalg.solve_banded")
+_sb = defprim(_sb_raw, "scipy.linalg.solve_banded", opaque_to_jit=True)
 _sb.defvjp(_sb_vjp_ab, _sb_vjp_b).defjvp(_sb_jvp_ab, _sb_jvp_b)
 _sb.shape_tangent = broadcast_tangent
 
@@ -363,7 +363,7 @@ def _syl_vjp_joint(argnums, g, ans, a, b, q):
     return out
 
 
-solve_sylvester = defprim(_syl_raw, "scipy.linalg.solve_sylvester")
+solve_sylvester = defprim(_syl_raw, "scipy.linalg.solve_sylvester", opaque_to_jit=True)
 solve_sylvester.__doc__ = """Solve the Sylvester equation ``a x + x b = q`` (batched).
 
     Differentiable in all three arguments.
@@ -385,7 +385,7 @@ def _sqrtm_raw(a):
     return sl.sqrtm(_np.asarray(a))
 
 
-_sqrtm = defprim(_sqrtm_raw, "scipy.linalg.sqrtm")
+_sqrtm = defprim(_sqrtm_raw, "scipy.linalg.sqrtm", opaque_to_jit=True)
 # X X = A gives X dX + dX X = dA: one Sylvester solve each way.
 _sqrtm.defjvp(lambda t, ans, a: solve_sylvester(ans, ans, t))
 _sqrtm.defvjp(lambda g, ans, a: solve_sylvester(_mT(ans), _mT(ans), g))
@@ -421,7 +421,7 @@ def _frechet(a, e):
     return big[..., :n, n:]
 
 
-expm = defprim(_expm_raw, "scipy.linalg.expm")
+expm = defprim(_expm_raw, "scipy.linalg.expm", opaque_to_jit=True)
 expm.__doc__ = """Matrix exponential (batched); derivatives by the block-matrix Fréchet formula.
 
     >>> expm(cnp.zeros((2, 2)))

@@ -145,7 +145,7 @@ def _jvp_b(t, ans, A, B, axes, dot_axes, mode):
     return cnp.moveaxis(r, tuple(range(k, k + nb)), tuple(range(nb)))
 
 
-_conv = defprim(_conv_raw, "scipy.signal.convolve", needs_ans=False)
+_conv = defprim(_conv_raw, "scipy.signal.convolve", needs_ans=False, opaque_to_jit=True)
 _conv.defvjp(_vjp(0), _vjp(1)).defjvp(_jvp_a, _jvp_b)
 
 

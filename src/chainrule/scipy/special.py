@@ -22,8 +22,9 @@ import numpy as _np
 
 from .. import numpy as cnp
 from ..core.engine import Box, getval
-from ..numpy._wrap import (align, array_module, broadcast_tangent, defprim, ndim, nondiff,
-                           normalize_axis)
+from ..numpy._wrap import (ARRAY_TYPES, align, array_module, asarray, broadcast_tangent, defprim,
+                           ndim, nondiff, normalize_axis)
+from ..numpy._wrap import asarray as _tasarray
 from ..numpy._wrap import is_lazy, shape, unbroadcast
 from ._common import composite, defelementwise, expand_reduced, lazy
 
@@ -44,7 +45,7 @@ _LOG_2PI = _np.log(2.0 * _np.pi)
 def _arr(x):
     """``x`` as an array: NumPy's for numbers and lists, another module's array
     (CuPy) left where it is."""
-    return _np.asarray(x) if array_module(x) is _np else x
+    return asarray(x) if array_module(x) is _np else x
 
 
 def _scalar(out):
@@ -251,7 +252,7 @@ def _lse_vjp_plain(g, ans, a, axis, keepdims):
 
 def _lse_vjp(i):
     def vjp(g, ans, a, b=None, axis=None, keepdims=False):
-        if i == 0 and b is None and type(a) is _np.ndarray and type(g) is not Box \
+        if i == 0 and b is None and type(a) in ARRAY_TYPES and type(g) is not Box \
                 and type(ans) is not Box:
             return _lse_vjp_plain(g, ans, a, axis, keepdims)
         w, full, axes = _lse_weights(ans, a, b, axis, keepdims, i == 0)
@@ -390,7 +391,7 @@ def multigammaln(a, d):
     1.550195
     """
     d = int(d)
-    av = _np.asarray(getval(a))
+    av = _tasarray(getval(a))
     if _np.any(av <= 0.5 * (d - 1)):
         raise ValueError(f"condition a ({av}) > 0.5 * (d-1) ({0.5 * (d - 1)}) not met")
     terms = gammaln(cnp.expand_dims(a, -1) - _np.arange(d) / 2.0)

@@ -9,7 +9,8 @@ import operator
 import numpy as _np
 
 from ...core.engine import Box, getval
-from .._wrap import array_module, defprim, dtype, is_lazy, kind, like, ndim, normalize_axis, shape
+from .._wrap import (ARRAY_TYPES, array_module, asarray, defprim, dtype, is_lazy, kind, like, ndim,
+                     normalize_axis, shape)
 from ._helpers import _c, _composite, _conj, _iscx, _la, _traced
 from ._pinv import pinv
 from ._solve_det import inv
@@ -19,12 +20,12 @@ from ._svd import svdvals
 
 def _norm2_raw(x, axis=None, keepdims=False):
     # NumPy's own arithmetic for these norms (norm, vector_norm, 'fro'), minus its dispatch.
-    if type(x) is not _np.ndarray:
+    if type(x) not in ARRAY_TYPES:
         xp = array_module(x)
         if xp is not _np:  # another array module: its own sum and sqrt
             sq = (x.conj() * x).real if kind(x.dtype) == "c" else x * x
             return xp.sqrt(xp.sum(sq, axis=axis, keepdims=keepdims))
-        x = _np.asarray(x)
+        x = asarray(x)
     if axis is None:
         xf = x.ravel(order="K")
         if xf.dtype.kind == "c":
@@ -132,7 +133,7 @@ def _plain_float(x):
     if type(x) is Box:
         return x
     if array_module(x) is _np:
-        x = _np.asarray(x)
+        x = asarray(x)
     return x if x.dtype.kind in "fc" else x.astype(float)
 
 
