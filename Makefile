@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PLOT_STAMP := $(VENV)/.installed-plot
+COMPAT_STAMP := $(VENV)/.installed-compat
 
-.PHONY: demo demo-docs test lint bench gpu-check clean
+.PHONY: demo demo-docs test lint compat bench gpu-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +42,19 @@ test: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check src tests benchmarks examples
+	$(PY) -m ruff check src tests benchmarks examples compat
+
+$(COMPAT_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install -q -e ".[dev,compat]"
+	touch $(COMPAT_STAMP)
+
+# autograd 1.9.1's own test suite and short examples, unmodified, with `autograd` imported as
+# chainrule (compat/run.py: the sdist comes from the package index, sha256 pinned, cached
+# outside the repository in $$CHAINRULE_COMPAT_CACHE or ~/.cache/chainrule-compat). Fails when
+# a test fails that is not a deliberate difference listed in the README.
+compat: $(COMPAT_STAMP)
+	OPENBLAS_NUM_THREADS=1 $(PY) compat/run.py
+	OPENBLAS_NUM_THREADS=1 $(PY) compat/run.py --examples
 
 # Benchmarks: one BLAS thread, and OpenBLAS's core-type override unset (it slows current numpy).
 bench: $(STAMP)

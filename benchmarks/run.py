@@ -1,4 +1,4 @@
-"""chainrule's benchmark suite: the workloads W1-W6 of shared/benchmarks.md.
+"""chainrule's benchmark suite: the workloads W1-W6 described in benchmarks/README.md.
 
     PYTHONPATH=src python benchmarks/run.py [--quick] [--only W1,W3] [--json out.json]
 

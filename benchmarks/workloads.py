@@ -1,4 +1,4 @@
-"""The workloads W1-W6 of shared/benchmarks.md, one builder function each.
+"""The workloads W1-W6 described in benchmarks/README.md, one builder function each.
 
 Each builder returns a list of :class:`harness.Case`: the hand-written NumPy
 reference (forward and hand-derived backward) and one closure per system.

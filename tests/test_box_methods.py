@@ -308,7 +308,6 @@ def _traced_error_in_chain(exc):
     lambda a, x: a.__setitem__(0, x[0]),                  # a[0] = row
     lambda a, x: a.__setitem__((0, 0), x[0, 0]),          # a[0, 0] = scalar
     lambda a, x: onp.copyto(a, x),
-    lambda a, x: a.__iadd__(x),                           # a += x
     lambda a, x: onp.add(a, x, out=a),
 ])
 def test_writing_traced_value_into_plain_array_raises(write):
@@ -346,3 +345,17 @@ def test_traced_clip_bound_as_keyword_raises():
     with pytest.raises(TypeError, match="positionally"):
         grad(lambda lo: np.sum(np.clip(x * lo, min=lo)))(0.3)
     assert grad(lambda lo: np.sum(np.clip(x * lo, lo)))(0.3) == 4.0
+
+
+def test_augmented_assignment_on_a_plain_array_rebinds_to_the_traced_result():
+    # Python rebinds v to what v *= x returns: the traced product, as for a traced v.
+    K = onp.ones(3)
+
+    def f(x):
+        v = K * 1.0
+        v *= x
+        v += x
+        v **= 2.0
+        return np.sum(v)
+    assert grad(f)(2.0) == pytest.approx(3 * 2 * (2 * 2.0) * 2)  # d/dx 3 (2x)^2 = 24x
+    assert onp.array_equal(K, onp.ones(3))  # K itself is untouched

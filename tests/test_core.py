@@ -174,7 +174,8 @@ def test_argnums_and_aux():
 
 def test_jacobian_picks_mode_by_size():
     # A primitive with only a forward rule works with jacobian exactly when
-    # jacobian picks forward mode (outputs >= inputs), and vice versa.
+    # jacobian picks forward mode (outputs >= inputs); one with only a reverse rule works
+    # in both, forward mode deriving its rule from the reverse one.
     only_fwd = Primitive(lambda x: onp.concatenate([x, x]), name="only_fwd")
     only_fwd.defjvp(lambda t, ans, x: np.concatenate([t, t], axis=-1))
     only_rev = Primitive(lambda x: onp.sum(x), name="only_rev")
@@ -184,8 +185,7 @@ def test_jacobian_picks_mode_by_size():
     onp.testing.assert_allclose(jacobian(lambda x: only_rev(x))(x), onp.ones(3))
     with pytest.raises(MissingRuleError):
         jacrev(lambda x: only_fwd(x))(x)
-    with pytest.raises(MissingRuleError):
-        jacfwd(lambda x: only_rev(x))(x)
+    onp.testing.assert_allclose(jacfwd(lambda x: only_rev(x))(x), onp.ones(3))
 
 
 def test_elementwise_grad_deriv_linearize():
@@ -251,12 +251,12 @@ def test_setitem_and_iadd_on_traced_arrays():
 def test_error_messages():
     with pytest.raises(TypeError, match="scalar output"):
         grad(lambda x: x * 2.0)(onp.ones(3))
-    with pytest.raises(TypeError, match="dtype int"):
-        grad(lambda x: x * 2.0)(onp.array(3))
+    # integers are differentiated as the real numbers they are (autograd does so too)
+    assert grad(lambda x: x * 2.0)(onp.array(3)) == 2.0
+    assert grad(lambda x: x ** 2.0)(3) == 6.0
+    onp.testing.assert_array_equal(jacobian(lambda x: x * 2.0)(onp.arange(2)), 2 * onp.eye(2))
     with pytest.raises(TypeError, match="dtype bool"):
         grad(lambda x: np.sum(x))(onp.array([True, False]))
-    with pytest.raises(TypeError, match="dtype int"):
-        grad(lambda x: x * 2.0)(3)
 
     nope = Primitive(onp.sinc, name="my_op")
     with pytest.raises(MissingRuleError, match=r"'my_op' has no reverse-mode .*defvjp"):
@@ -275,11 +275,11 @@ def test_error_messages():
         out = onp.zeros(3)
         out[0] = x
         return np.sum(out)
-    # NumPy raises its own ValueError here; ours is attached as its cause.
-    with pytest.raises(ValueError) as info:
+    # chainrule's error is what the user sees (a TypeError, as autograd raises), not
+    # NumPy's "setting an array element with a sequence" with ours as its cause.
+    with pytest.raises(TracedWriteError, match="np.stack") as info:
         grad(write_scalar_into_plain)(1.0)
-    assert isinstance(info.value.__cause__, TracedWriteError)
-    assert "np.stack" in str(info.value.__cause__)
+    assert isinstance(info.value, TypeError) and info.value.__cause__ is None
 
     with pytest.raises(TracedWriteError, match="float"):
         grad(lambda x: float(x))(1.0)

@@ -94,12 +94,19 @@ def test_tangent_sums_arguments_then_shapes_it():
 
 def test_a_missing_rule_is_raised_only_when_the_derivative_is_needed():
     f = primitive(lambda x: x * 2.0)
-    defvjp(f, lambda ans, x: lambda g: 2.0 * g)
-    assert grad(f)(1.0) == 2.0
+    assert f(1.0) == 2.0
+    with pytest.raises(MissingRuleError, match="reverse-mode"):
+        grad(f)(1.0)
     with pytest.raises(MissingRuleError, match="forward-mode"):
         jvp(f, (1.0,), (1.0,))
-    defjvp(f, lambda g, ans, x: 2.0 * g)
+    defvjp(f, lambda ans, x: lambda g: 2.0 * g)
+    assert grad(f)(1.0) == 2.0
+    # A reverse rule alone: forward mode derives its rule from it, once, and keeps it.
     assert jvp(f, (1.0,), (1.0,)) == (2.0, 2.0)
+    derived = f.__dict__["_derived_jvps"][0]
+    assert jvp(f, (1.0,), (3.0,)) == (2.0, 6.0) and f.__dict__["_derived_jvps"][0] is derived
+    defjvp(f, lambda g, ans, x: 7.0 * g)  # a defined rule takes precedence
+    assert jvp(f, (1.0,), (1.0,)) == (2.0, 7.0)
 
 
 def test_the_tape_entry_names_what_the_backward_pass_reads():

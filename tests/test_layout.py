@@ -29,10 +29,14 @@ THIN = {
     "chainrule.misc.optimizers": "misc.optimizers",
     "chainrule.misc.fixed_points": "misc.fixed_points", "chainrule.misc.tracers": "misc.tracers",
     "chainrule.numpy.numpy_boxes": "numpy_boxes", "chainrule.numpy.numpy_vspaces": "numpy_vspaces",
+    "chainrule.numpy.numpy_vjps": "numpy_vjps", "chainrule.numpy.numpy_jvps": "numpy_jvps",
+    "chainrule.numpy.numpy_wrapper": "numpy_wrapper",
 }
 #: packages that offer autograd's names beside their own, loading the layer on first use
-#: (module __getattr__): autograd's top-level names, autograd.core's, autograd.extend's
-FACADES = {"chainrule", "chainrule.core", "chainrule.extend", "chainrule.misc"}
+#: (module __getattr__): autograd's top-level names, autograd.core's, autograd.extend's,
+#: autograd.numpy's (make_diagonal...) and autograd.numpy.linalg's (T, _dot...)
+FACADES = {"chainrule", "chainrule.core", "chainrule.extend", "chainrule.misc",
+           "chainrule.numpy", "chainrule.numpy.linalg"}
 
 
 def _modules():

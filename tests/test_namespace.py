@@ -55,6 +55,79 @@ def test_classify_examples():
     assert classify("argmax") == "nondiff"
     assert classify("einsum_path") == "nondiff"
     assert classify("save") == "passthrough"
+    assert classify("float64") == "passthrough"
+    with pytest.raises(ValueError, match="'nonexistent' is not a public name"):
+        classify("nonexistent")
+
+
+def test_submodules_list_their_public_names():
+    for mod in (np.fft, np.linalg):
+        names = dir(mod)
+        assert names == sorted(mod.__all__), mod.__name__
+        assert not {"Box", "defprim", "cholesky_p", "cnp"} & set(names)
+
+
+def _same(got, want):
+    if isinstance(want, (tuple, list)) and not isinstance(got, onp.ndarray):
+        return len(got) == len(want) and all(_same(a, b) for a, b in zip(got, want))
+    if isinstance(want, (onp.dtype, type, str)):
+        return got == want
+    return onp.allclose(onp.asarray(got, dtype=complex), onp.asarray(want, dtype=complex),
+                        equal_nan=True)
+
+
+def _list_inputs_probe():
+    """Every public function of chainrule.numpy that NumPy's accepts lists for, on lists:
+    plain (the same values as NumPy's) and holding traced values (no error, same values)."""
+    from chainrule.core.engine import ReverseTrace, getval
+    L1, L2 = [0.3, 0.5, 0.7], [[0.3, 0.5], [0.7, 0.2]]
+    calls = [(L1,), (L2,), (L1, L1), (L2, L2), (L2, 0), (L1, 1), (L2, L1[:2]), (0.3,),
+             (L1, 0.5)]
+    skip = {"empty_like", "empty", "take"}  # uninitialised values; float indices
+    tested, failures = 0, []
+
+    def boxed(v, t):
+        return [boxed(e, t) for e in v] if isinstance(v, list) else (
+            t.new_input(v) if isinstance(v, float) else v)
+
+    def plain(v):
+        v = getval(v)
+        return [plain(e) for e in v] if isinstance(v, (list, tuple)) else v
+    for name in _public_functions():
+        f, g = getattr(np, name, None), getattr(onp, name)
+        if name in skip or name in _PASSTHROUGH_FUNCS or np.classify(name) == "passthrough":
+            continue
+        for args in calls:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    want = g(*args)
+            except Exception:
+                continue
+            if want is None or callable(want) or isinstance(want, tuple) and hasattr(
+                    want, "_fields"):
+                break
+            tested += 1
+            # traced: the first argument (the array-like) holds traced scalars
+            for kind, a in (("plain", args),
+                            ("traced", (boxed(args[0], ReverseTrace()),) + args[1:])):
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        got = plain(f(*a))
+                    ok = _same(got, want)
+                except Exception as e:  # noqa: BLE001 - reported below
+                    ok, got = False, f"{type(e).__name__}: {e}"
+                if not ok:
+                    failures.append(f"{name}{kind}: {got!r:.120}")
+            break
+    return tested, failures
+
+
+def test_every_function_takes_lists_plain_and_traced():
+    tested, failures = _list_inputs_probe()
+    assert tested > 250, tested
+    assert not failures, "\n".join(failures)
 
 
 @pytest.fixture

@@ -449,6 +449,8 @@ def build_parser():
     parser = _Parser(
         prog="chainrule", description="chainrule: automatic differentiation of NumPy code, "
         "with the chain rule made visible.")
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (help_line, add, run) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_line, description=help_line,

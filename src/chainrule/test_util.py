@@ -68,15 +68,16 @@ def _close(a, b, rtol, atol):
     return err <= atol + rtol * max(abs(a), abs(b)), err / max(abs(a), abs(b), 1e-300)
 
 
-def _fail(what, mode, order, exact, numeric, rel):
+def _fail(what, mode, order, exact, numeric, rel, name):
+    kind = "JVP" if mode == "fwd" else "VJP"
     raise GradientCheckError(
-        f"check_grads: {what}, mode '{mode}', order {order}: derivative disagrees with central "
-        f"finite differences: analytic {exact:.10g}, numeric {numeric:.10g}, "
-        f"relative error {rel:.3g}"
+        f"check_grads: derivative ({kind}) check of {name} failed: {what}, mode '{mode}', "
+        f"order {order}: derivative disagrees with central finite differences: analytic "
+        f"{exact:.10g}, numeric {numeric:.10g}, relative error {rel:.3g}"
     )
 
 
-def _check_fwd(f, x, rng, what, order, eps, rtol, atol):
+def _check_fwd(f, x, rng, what, order, eps, rtol, atol, name="the function"):
     v = _randn_like_tree(x, rng)
     _, jv = _jvp_engine(f, x, v)
     numeric = _scale(1.0 / eps, _sub(f(_axpy(eps / 2, v, x)), f(_axpy(-eps / 2, v, x))))
@@ -84,11 +85,11 @@ def _check_fwd(f, x, rng, what, order, eps, rtol, atol):
     a, b = _inner(u, jv), _inner(u, numeric)
     ok, rel = _close(a, b, rtol, atol)
     if not ok:
-        _fail(what, "fwd", order, a, b, rel)
+        _fail(what, "fwd", order, a, b, rel, name)
     return v
 
 
-def _check_rev(f, x, rng, what, order, eps, rtol, atol):
+def _check_rev(f, x, rng, what, order, eps, rtol, atol, name="the function"):
     y, pullback = _vjp_engine(f, x)
     u = _randn_like_tree(y, rng)
     xv = _randn_like_tree(x, rng)
@@ -96,7 +97,7 @@ def _check_rev(f, x, rng, what, order, eps, rtol, atol):
     b = _inner(u, _scale(1.0 / eps, _sub(f(_axpy(eps / 2, xv, x)), f(_axpy(-eps / 2, xv, x)))))
     ok, rel = _close(a, b, rtol, atol)
     if not ok:
-        _fail(what, "rev", order, a, b, rel)
+        _fail(what, "rev", order, a, b, rel, name)
     return u
 
 
@@ -105,26 +106,30 @@ def _randn_like_tree(tree, rng):
     return tree_unflatten(spec, [_randn_like(v, rng) for v in leaves])
 
 
-def _check(f, x, modes, order, rng, what, level, eps, rtol, atol):
+def _check(f, x, modes, order, rng, what, level, eps, rtol, atol, name):
+    # ``name``: the checked function's, and autograd's jvp_<name> / vjp_<name> for
+    # derivatives of derivatives, so that messages read as autograd's do.
     if "fwd" in modes:
-        v = _check_fwd(f, x, rng, what, level, eps, rtol, atol)
+        v = _check_fwd(f, x, rng, what, level, eps, rtol, atol, name)
         if order > 1:
             def f_jvp(xv, v=v):
                 return _jvp_engine(f, xv, v)[1]
-            _check(f_jvp, x, modes, order - 1, rng, what, level + 1, eps, rtol, atol)
+            _check(f_jvp, x, modes, order - 1, rng, what, level + 1, eps, rtol, atol,
+                   f"jvp_{name}")
     if "rev" in modes:
-        u = _check_rev(f, x, rng, what, level, eps, rtol, atol)
+        u = _check_rev(f, x, rng, what, level, eps, rtol, atol, name)
         if order > 1:
             def f_vjp(xv, u=u):
                 return _vjp_engine(f, xv)[1](_covector(u))
-            _check(f_vjp, x, modes, order - 1, rng, what, level + 1, eps, rtol, atol)
+            _check(f_vjp, x, modes, order - 1, rng, what, level + 1, eps, rtol, atol,
+                   f"vjp_{name}")
 
             # The pullback is linear in the cotangent; its own derivative in
             # the cotangent (a rule of a rule) is checked too.
             def f_ct(uv, x=x):
                 return _vjp_engine(f, x)[1](_covector(uv))
             _check(f_ct, u, modes, order - 1, rng, f"{what} (cotangent)", level + 1,
-                   eps, rtol, atol)
+                   eps, rtol, atol, f"vjp_{name}")
 
 
 def _is_float(x):
@@ -164,7 +169,8 @@ def check_grads(f, modes=("fwd", "rev"), order=2, *, argnums=None, argnum=None, 
                 a = list(args)
                 a[i] = x
                 return f(*a, **kwargs)
-            _check(fi, args[i], modes, order, rng, f"argument {i}", 1, eps, rtol, atol)
+            _check(fi, args[i], modes, order, rng, f"argument {i}", 1, eps, rtol, atol,
+                   getattr(f, "__name__", "the function"))
 
     return check
 

@@ -14,12 +14,14 @@ primals, tangents)``, ``vjp(f, *primals)``), so code written for either runs.
 
 import inspect
 import math
+import warnings
 from collections import OrderedDict
-from functools import wraps
+import functools
 
 import numpy as _onp
 
-from .core.engine import Box, ForwardTrace, ReverseTrace, backward, getval
+from .core.engine import Box, ForwardTrace, Primitive, ReverseTrace, backward, getval
+from .core.errors import IndependentOutputWarning
 from .core.tree import tree_flatten, tree_unflatten
 from ._jit._record import TRACED as _TRACED, record_call as _record_call
 from .numpy._array_api import (ArrayAPIArray, any_array_api, is_array_api_only, unwrap,
@@ -27,6 +29,7 @@ from .numpy._array_api import (ArrayAPIArray, any_array_api, is_array_api_only, 
 from .numpy._dask import any_dask, lazy_guard
 from .numpy._wrap import ARRAY_TYPES, asarray as _asarray
 from .numpy._wrap import kind as _kind
+from .numpy._box import BOX_TYPES, ZEROS
 from .numpy.basis import ScaledBasis, identity_basis
 
 __all__ = [
@@ -45,7 +48,11 @@ __all__ = [
 
 def _dtype(x):
     x = getval(x)
-    return x.dtype if hasattr(x, "dtype") else _onp.result_type(x)
+    if hasattr(x, "dtype"):
+        return x.dtype
+    if isinstance(x, (str, bytes)):  # np.result_type would read it as a dtype name
+        return _onp.dtype(object)
+    return _onp.result_type(x)
 
 
 def _shape(v):
@@ -66,16 +73,36 @@ def _ndim(v):
 
 
 def _check_input(x, what):
-    """Differentiated inputs must be floating or complex: say so loudly.
-    Returns the input's dtype."""
+    """Differentiated inputs must be floating or complex (integers have become floats,
+    :func:`_real_input`): say so loudly. Returns the input's dtype."""
+    v = getval(x)
+    if type(v) in BOX_TYPES:  # autograd's custom box types: the value's own vector space
+        return None
+    if isinstance(v, (str, bytes)):
+        raise TypeError(
+            f"chainrule: cannot differentiate with respect to {what} that is a "
+            f"{type(v).__name__} ({v!r:.40}); pass a number, e.g. float({v!r:.40}), or an "
+            "array of floats.")
     dt = _dtype(x)
     if _kind(dt) not in "fc":
         raise TypeError(
             f"chainrule: cannot differentiate with respect to {what} of dtype {dt} "
-            f"(value {getval(x)!r:.60}). Only float and complex inputs have derivatives; "
-            "pass a float array, e.g. x.astype(float) or 1.0 instead of 1."
+            f"(value {getval(x)!r:.60}). Only numbers (float, complex, integer) have "
+            "derivatives; pass a float array, e.g. x.astype(float)."
         )
     return dt
+
+
+def _real_input(x):
+    """An integer input as the real number it is (float64), as autograd differentiates
+    it: ``grad(f)(3)`` is f'(3.0). Other inputs as they are."""
+    if type(x) is int:
+        return float(x)
+    v = getval(x) if type(x) is Box else x
+    dt = getattr(v, "dtype", None)
+    if dt is not None and dt.kind in "iu" and type(x) is not Box:
+        return _asdtype(v, _onp.float64)
+    return x
 
 
 def _module(like):
@@ -116,6 +143,15 @@ def _asdtype(v, dt):
 
 def _cast_like(g, x, dt=None):
     """Give a gradient the dtype of its input (float32 in, float32 out)."""
+    if type(getval(x)) in BOX_TYPES:  # a custom box type's value: its own arithmetic
+        if g is None:
+            zeros = ZEROS.get(type(getval(x)))
+            if zeros is None:
+                raise TypeError(f"chainrule: no zero of {type(getval(x)).__name__} for the "
+                                "gradient of an input the output does not depend on; register "
+                                "its vector space (VSpace.register)")
+            return zeros(getval(x))
+        return g
     if dt is None:
         dt = _dtype(x)
     if g is None:
@@ -149,9 +185,18 @@ def _lazy_like(g, x):
 
 
 def _select_args(args, argnums):
-    if isinstance(argnums, int):
-        return args[argnums]
-    return tuple(args[i] for i in argnums)
+    try:
+        if isinstance(argnums, int):
+            return args[argnums]
+        return tuple(args[i] for i in argnums)
+    except IndexError:
+        bad = [i for i in ((argnums,) if isinstance(argnums, int) else argnums)
+               if not -len(args) <= i < len(args)]
+        raise IndexError(
+            f"chainrule: asked for the derivative with respect to argument {bad[0]} "
+            f"(argnum={argnums!r}), but the function was called with {len(args)} positional "
+            f"argument{'s' if len(args) != 1 else ''}"
+            + (f" (numbered 0 to {len(args) - 1})" if args else "") + ".") from None
 
 
 def _substitute(args, argnums, new):
@@ -168,6 +213,22 @@ def _argnums(argnum, argnums):
     if argnums is not None:
         return tuple(argnums) if isinstance(argnums, list) else argnums
     return tuple(argnum) if isinstance(argnum, list) else argnum
+
+
+def _wraps(fun, op, argnum):
+    """Name a transformed function as autograd does: ``grad(foo, 1)`` is
+    ``grad_of_foo_wrt_argnum_1``, with a docstring saying so; ``__wrapped__``
+    is ``foo`` (so ``inspect.signature`` gives its signature)."""
+    name = getattr(fun, "__name__", "[unknown name]")
+
+    def deco(f):
+        functools.update_wrapper(f, fun, updated=())
+        f.__name__ = f"{op}_of_{name}_wrt_argnum_{argnum}"
+        f.__qualname__ = f.__name__
+        f.__doc__ = (f"    {op} of function {name} with respect to argument number {argnum}. "
+                     f"Takes the\n    same arguments as {name} but returns the {op}.\n    ")
+        return f
+    return deco
 
 
 # ----------------------------------------------------------------------------
@@ -206,6 +267,7 @@ def _vjp_engine(fun, x, unwrap_out=True):
     leaves, spec = tree_flatten(x)
     leaves, wrapped = wrap_leaves(leaves)
     wrapped = (wrapped or _context_wrapped(fun)) and unwrap_out
+    leaves = [_real_input(v) for v in leaves]
     dtypes = [_check_input(leaf, "an input") for leaf in leaves]
     trace = ReverseTrace()
     boxes = [trace.new_input(v) for v in leaves]
@@ -226,7 +288,7 @@ def _vjp_engine(fun, x, unwrap_out=True):
         adj = _guarded(lazy or _lazy(ct_leaves, None), backward, tape, seeds, n, keep_tape)
         grads = []
         for a, v, dt in zip(adj, leaves, dtypes):
-            if a is None:  # the output does not depend on this input: zeros
+            if a is None and dt is not None:  # the output does not depend on this input
                 c0, o0 = getval(ct_leaves[0]), getval(out_vals[0])
                 batch = _onp.shape(c0)[: _onp.ndim(c0) - _onp.ndim(o0)] if ct_leaves else ()
                 a = _zeros(batch + _onp.shape(getval(v)), dt, getval(v))
@@ -237,6 +299,8 @@ def _vjp_engine(fun, x, unwrap_out=True):
 
     if wrapped:
         out_vals = unwrap_leaves(out_vals)
+    # Whether the output depends on the input at all (for the transforms' warning).
+    pullback.traced = any(type(o) is Box and o._trace is trace for o in out_leaves)
     return tree_unflatten(out_spec, out_vals), pullback
 
 
@@ -246,6 +310,7 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
     leaves, spec = tree_flatten(x)
     t_leaves = tree_flatten(t)[0]
     leaves, wrapped = wrap_leaves(leaves)
+    leaves = [_real_input(v) for v in leaves]
     t_leaves, t_wrapped = wrap_leaves(t_leaves)
     wrapped = (wrapped or t_wrapped or _context_wrapped(fun)) and unwrap_out
     if len(t_leaves) != len(leaves):
@@ -290,6 +355,41 @@ def _context_wrapped(fun):
     return getattr(fun, "__dict__", _NO_ATTRIBUTES).get("_wrapped", False)
 
 
+def _jvp_from_vjp(prim, argnum):
+    """A forward rule for argument ``argnum`` of ``prim`` from its reverse rule.
+
+    The VJP ``g -> Jᵀg`` is linear in ``g`` and written with ``chainrule.numpy``,
+    so reverse mode over it (at ``g = 0``; any point would do) gives its
+    transpose: the pullback of a tangent ``t`` is ``J t``. A batch of tangents is a
+    batch of cotangents of that pullback. Costs about two VJPs per application.
+    Installed as :attr:`Primitive.derive_jvp` (the engine knows nothing of arrays).
+    """
+    def rule(t, ans, *args, **kwargs):
+        leaves, spec = tree_flatten(ans)
+        g0 = tree_unflatten(spec, [_zeros(_shape(v), _dtype(v), getval(v)) for v in leaves])
+
+        def vjp_of(g):
+            return prim.cotangents((argnum,), g, ans, args, kwargs)[0]
+        _, pullback = _vjp_engine(vjp_of, g0)
+        return pullback(t)
+    rule.__name__ = f"jvp_from_vjp_of_{prim.name}_{argnum}"
+    return rule
+
+
+def _independent(fun, op, argnum, out=0.0):
+    """Warn that ``fun``'s output does not depend on argument ``argnum``: the derivative
+    ``op`` gives is zero, and a zero is never given silently."""
+    name = getattr(fun, "__name__", None) or repr(fun)
+    why = ("it returned None: a forgotten return?" if out is None else
+           "does the function return what it computes from that argument (a forgotten "
+           "return, a constant)?")
+    warnings.warn(
+        f"chainrule: the output of {name} does not depend on its argument {argnum} "
+        f"(argnum={argnum!r}), so its {op} is zero; {why} To make this an error: "
+        "warnings.simplefilter('error', chainrule.IndependentOutputWarning).",
+        IndependentOutputWarning, stacklevel=3)
+
+
 def _unary(fun, args, kwargs, argnums):
     """``fun`` as a function of the selected argument(s) only. Strict array API
     arrays among the other arguments are wrapped (the engines then unwrap their
@@ -307,6 +407,12 @@ def _unary(fun, args, kwargs, argnums):
 
 def _ones_seed(ans, who):
     v = getval(ans)
+    if isinstance(v, (tuple, list, dict)):
+        raise TypeError(
+            f"chainrule: {who} needs a function with a scalar output, but it returned a "
+            f"{type(v).__name__} of {len(v)}. If the function returns (value, auxiliary data), "
+            f"use {who}(f, has_aux=True): it differentiates the first and returns the second "
+            "as it is. For several outputs, use jacobian or vjp.")
     dt = _dtype(v)
     if type(v) is not _onp.ndarray and not isinstance(v, _onp.generic) and _kind(dt) == "f" \
             and _size(v) == 1 and hasattr(v, "shape") and _module(v) is not _onp:
@@ -335,6 +441,9 @@ def _ones_seed(ans, who):
     return _onp.ones(_onp.shape(v), dt)
 
 
+Primitive.derive_jvp = staticmethod(_jvp_from_vjp)
+
+
 # ----------------------------------------------------------------------------
 # Reverse mode
 # ----------------------------------------------------------------------------
@@ -347,7 +456,7 @@ def value_and_grad(fun, argnum=0, *, argnums=None, has_aux=False):
     """
     which = _argnums(argnum, argnums)
 
-    @wraps(fun)
+    @_wraps(fun, "value_and_grad", which)
     def value_and_grad_fun(*args, **kwargs):
         f = _unary(fun, args, kwargs, which)
         if has_aux:
@@ -358,9 +467,13 @@ def value_and_grad(fun, argnum=0, *, argnums=None, has_aux=False):
                 aux_box.append(aux)
                 return out
             ans, pullback = _vjp_engine(f_main, _select_args(args, which))
+            if not pullback.traced:
+                _independent(fun, "gradient", which, ans)
             g = pullback(_ones_seed(ans, "grad"), keep_tape=False)
             return (ans, _strip(aux_box[0], args)), g
         ans, pullback = _vjp_engine(f, _select_args(args, which))
+        if not pullback.traced:
+            _independent(fun, "gradient", which, ans)
         return ans, pullback(_ones_seed(ans, "grad"), keep_tape=False)
 
     return value_and_grad_fun
@@ -377,17 +490,23 @@ def _strip(tree, inputs=()):
 
 
 def grad(fun, argnum=0, *, argnums=None, has_aux=False):
-    """Gradient of a scalar function with respect to argument(s) ``argnum``.
+    """
+    Returns a function which computes the gradient of the scalar function
+    ``fun`` with respect to positional argument(s) ``argnum`` (a tuple gives a
+    tuple of gradients). The returned function takes the same arguments as
+    ``fun``, and is named as autograd names it (``grad_of_fun_wrt_argnum_0``).
 
     Reverse mode: one forward pass records the tape, one backward pass gives
-    every partial derivative. ``argnum`` may be a tuple (returns a tuple).
+    every partial derivative. ``has_aux=True``: ``fun`` returns ``(value,
+    aux)`` and the result is ``(gradient, aux)``.
 
     >>> grad(lambda x, y: x * y, argnum=(0, 1))(2.0, 5.0)
     (5.0, 2.0)
     """
+    which = _argnums(argnum, argnums)
     vg = value_and_grad(fun, argnum, argnums=argnums, has_aux=has_aux)
 
-    @wraps(fun)
+    @_wraps(fun, "grad", which)
     def grad_fun(*args, **kwargs):
         (ans, g) = vg(*args, **kwargs)
         if has_aux:
@@ -413,9 +532,11 @@ def elementwise_grad(fun, argnum=0):
     >>> import numpy; elementwise_grad(lambda x: x ** 2)(numpy.array([1.0, 2.0]))
     array([2., 4.])
     """
-    @wraps(fun)
+    @_wraps(fun, "elementwise_grad", argnum)
     def ewg(*args, **kwargs):
         ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
+        if not pullback.traced:
+            _independent(fun, "elementwise gradient", argnum)
         v = getval(ans)
         if _kind(_dtype(v)) == "c":
             raise TypeError("chainrule: elementwise_grad only applies to real-output functions.")
@@ -430,7 +551,7 @@ def holomorphic_grad(fun, argnum=0):
     >>> holomorphic_grad(lambda z: z ** 2)(1j)
     2j
     """
-    @wraps(fun)
+    @_wraps(fun, "holomorphic_grad", argnum)
     def hg(*args, **kwargs):
         ans, pullback = _vjp_engine(_unary(fun, args, kwargs, argnum), _select_args(args, argnum))
         return pullback(_ones(getval(ans)), keep_tape=False)
@@ -548,6 +669,7 @@ def _basis(leaves):
     the diagonal is stored, and the rules that meet it first (a matrix
     product, an elementwise derivative) never multiply the zeros.
     """
+    leaves = [_real_input(v) for v in leaves]
     if len(leaves) == 1:
         return identity_basis([_shape(leaves[0])], _dtype(leaves[0]), getval(leaves[0]))
     dtypes = [_dtype(v) for v in leaves]
@@ -635,7 +757,7 @@ def jacfwd(fun, argnum=0, *, argnums=None, holomorphic=False):
     """
     which = _argnums(argnum, argnums)
 
-    @wraps(fun)
+    @_wraps(fun, "jacfwd", which)
     def jac(*args, **kwargs):
         x, in_leaves, in_spec, wrapped = _jac_inputs(args, which)
         _check_holomorphic(in_leaves, "jacfwd", holomorphic)
@@ -670,12 +792,14 @@ def jacrev(fun, argnum=0, *, argnums=None, holomorphic=False):
     """
     which = _argnums(argnum, argnums)
 
-    @wraps(fun)
+    @_wraps(fun, "jacrev", which)
     def jac(*args, **kwargs):
         x, in_leaves, in_spec, wrapped = _jac_inputs(args, which)
         _check_holomorphic(in_leaves, "jacrev", holomorphic)
         f = _unary(fun, args, kwargs, which)
         out, pullback = _vjp_engine(f, x, unwrap_out=False)
+        if not pullback.traced:
+            _independent(fun, "Jacobian", which)
         res = _jacrev_from(out, pullback, in_leaves, in_spec)
         return unwrap(res) if wrapped or f._wrapped else res
 
@@ -783,12 +907,14 @@ def jacobian(fun, argnum=0, *, argnums=None, holomorphic=False):
     which = _argnums(argnum, argnums)
     fwd = jacfwd(fun, argnums=which, holomorphic=holomorphic)
 
-    @wraps(fun)
+    @_wraps(fun, "jacobian", which)
     def jac(*args, **kwargs):
         x, in_leaves, in_spec, wrapped = _jac_inputs(args, which)
         _check_holomorphic(in_leaves, "jacobian", holomorphic)
         f = _unary(fun, args, kwargs, which)
         out, pullback = _vjp_engine(f, x, unwrap_out=False)
+        if not pullback.traced:
+            _independent(fun, "Jacobian", which)
         n_in = sum(int(_size(getval(v))) for v in in_leaves)
         out_leaves = tree_flatten(out)[0]
         n_out = sum(int(_size(getval(v))) for v in out_leaves)
@@ -820,7 +946,7 @@ def hessian(fun, argnum=0, *, argnums=None, holomorphic=False):
     h = jacfwd(jacrev(fun, argnums=which, holomorphic=holomorphic), argnums=which,
                holomorphic=holomorphic)
 
-    @wraps(fun)
+    @_wraps(fun, "hessian", which)
     def hess(*args, **kwargs):
         _check_holomorphic(tree_flatten(_select_args(args, which))[0], "hessian", holomorphic)
         return h(*args, **kwargs)

@@ -129,10 +129,16 @@ def test_a_closed_pipe_ends_quietly():
     code = ("import sys; from chainrule import cli; "
             "sys.exit(cli.main(['trace', 'y = sum(sin(x))', '--at', 'x=' + ','.join(['1'] * 3000),"
             " '--max-rows', '100000']))")
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=env)
-    child.stdout.read(10)  # like `head -c 10`: read a little, then close the pipe
-    child.stdout.close()
+    # A reader that is gone before the first write, as after `head -c 0`: the output (about
+    # 2 KB) would fit in a pipe's buffer, so a reader that closes later could lose the race to
+    # a child that has already written everything and exited 0.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        child = subprocess.Popen([sys.executable, "-c", code], stdout=write_end,
+                                 stderr=subprocess.PIPE, env=env)
+    finally:
+        os.close(write_end)
     err = child.stderr.read().decode()
     assert child.wait(timeout=120) == 141
     assert "BrokenPipeError" not in err and "Traceback" not in err, err

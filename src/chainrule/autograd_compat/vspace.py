@@ -24,6 +24,7 @@ leaves:
 import numpy as _onp
 
 from ..core.engine import Box, getval
+from ..numpy import _box
 
 __all__ = [
     "VSpace", "vspace", "ArrayVSpace", "ComplexArrayVSpace", "ContainerVSpace",
@@ -124,7 +125,10 @@ class VSpace:
     def register(cls, value_type, vspace_maker=None):
         """Make :func:`vspace` map values of ``value_type`` to this space (or to
         ``vspace_maker(value)``)."""
-        VSpace.mappings[value_type] = vspace_maker or cls
+        VSpace.mappings[value_type] = maker = vspace_maker or cls
+        if value_type not in (float, complex, int):
+            # the zero gradient of such a value, for chainrule's transforms
+            _box.ZEROS.setdefault(value_type, lambda v: maker(v).zeros())
 
 
 class ArrayVSpace(VSpace):

@@ -89,9 +89,10 @@ import itertools
 from collections import namedtuple as _namedtuple
 from types import MethodType as _MethodType
 
-from .errors import MissingRuleError
+from .errors import MissingRuleError, TracedWriteError
 
 _levels = itertools.count(1)
+_SEQUENCES = (list, tuple)  # arguments that may hold traced values (Primitive.__call__)
 
 
 class Box:
@@ -362,6 +363,12 @@ class Primitive:
       whose per-argument rules may return a tangent that only broadcasts to it
       (``x + y`` traced in ``x`` alone has ``x``'s shape).
 
+    ``defer`` (optional, binary calls): ``{type: bool}``, true for the types of
+    operands that handle the call themselves (an ``xarray.DataArray`` with its
+    own ``__array_ufunc__``): a traced value and such an operand go to ``fun``
+    as they are, so that NumPy's dispatch hands the call to that operand, which
+    calls the primitive again on its contents (the ufuncs of ``chainrule.numpy``).
+
     What the tape keeps, declared where the primitive is defined:
     ``needs_ans=False`` lets it drop the output (VJP rules then receive
     ``ans=None``), ``needs_args=False`` keeps only the shape, ndim and dtype
@@ -370,7 +377,7 @@ class Primitive:
     """
 
     __slots__ = ("fun", "name", "vjps", "jvps", "vjp_joint", "jvp_joint", "value_and_jvp",
-                 "needs_ans", "needs_args", "shape_tangent", "__dict__")
+                 "needs_ans", "needs_args", "shape_tangent", "defer", "__dict__")
 
     def __init__(self, fun, name=None, needs_ans=True, needs_args=True):
         self.fun = fun
@@ -383,11 +390,29 @@ class Primitive:
         self.needs_ans = needs_ans
         self.needs_args = needs_args
         self.shape_tangent = None
+        self.defer = None
         try:
             self.__doc__ = fun.__doc__
             self.__wrapped__ = fun
         except AttributeError:
             pass
+        # The attributes of the function it stands for, as functools.wraps gives them
+        # (code that inspects a graph reads prim.__name__).
+        d = self.__dict__
+        for attr in ("__name__", "__qualname__", "__module__"):
+            try:
+                d[attr] = getattr(fun, attr)
+            except AttributeError:
+                pass
+        if "__name__" not in d:
+            d["__name__"] = d["__qualname__"] = self.name.rpartition(".")[2]
+
+    @staticmethod
+    def sequences_to_arrays(args, kwargs):
+        """``(args, kwargs)`` with each list or tuple argument that holds a traced
+        value made one traced array, or ``None`` when there is none. The engine
+        knows nothing of arrays: ``chainrule.numpy`` sets this."""
+        return None
 
     def __call__(self, *args, **kwargs):
         if not kwargs:  # the commonest calls: one or two positional arguments
@@ -396,22 +421,41 @@ class Primitive:
                 a = args[0]
                 if type(a) is Box:
                     return a._trace.apply(self, args, kwargs)
-                return self.fun(a)
+                try:
+                    return self.fun(a)
+                except TracedWriteError:  # NumPy met a traced value inside a list
+                    return self._call_special(args, kwargs)
             if n == 2:
                 a, b = args
                 if type(a) is Box:
-                    if type(b) is Box and b._trace.level > a._trace.level:
-                        return b._trace.apply(self, args, kwargs)
+                    tb = type(b)
+                    if tb is float:  # x * 1.01: checked first, the commonest binary call
+                        return a._trace.apply(self, args, kwargs)
+                    if tb is Box:
+                        if b._trace.level > a._trace.level:
+                            return b._trace.apply(self, args, kwargs)
+                    elif tb is list or tb is tuple or self.defer is not None and self.defer[tb]:
+                        return self._call_special(args, kwargs)
                     return a._trace.apply(self, args, kwargs)
                 if type(b) is Box:
+                    ta = type(a)
+                    if ta is not float and (ta is list or ta is tuple or self.defer is not None
+                                            and self.defer[ta]):
+                        return self._call_special(args, kwargs)
                     return b._trace.apply(self, args, kwargs)
-                return self.fun(a, b)
+                try:
+                    return self.fun(a, b)
+                except TracedWriteError:
+                    return self._call_special(args, kwargs)
         trace = None
+        seq = False
         for a in args:
             if type(a) is Box:
                 t = a._trace
                 if trace is None or t.level > trace.level:
                     trace = t
+            elif type(a) in _SEQUENCES:
+                seq = True
         if kwargs:
             for k, v in kwargs.items():
                 if type(v) is Box:
@@ -420,6 +464,32 @@ class Primitive:
                     raise TypeError(
                         f"chainrule: {self.name} got a traced value for keyword '{k}', which is "
                         "not differentiated; pass it positionally if the function allows.")
+                if type(v) in _SEQUENCES:
+                    seq = True
+        if seq:
+            fixed = self.sequences_to_arrays(args, kwargs)
+            if fixed is not None:
+                return self(*fixed[0], **fixed[1])
+        if trace is None:
+            return self.fun(*args, **kwargs)
+        return trace.apply(self, args, kwargs)
+
+    def _call_special(self, args, kwargs):
+        """The slow path of a one- or two-argument call: a list or tuple argument that
+        holds traced values becomes one traced array (``sequences_to_arrays``), and a
+        traced value meeting an operand that handles ufuncs itself (``defer``) goes to
+        ``fun`` as it is, for NumPy's dispatch to hand the call to that operand."""
+        fixed = self.sequences_to_arrays(args, kwargs)
+        if fixed is not None:
+            return self(*fixed[0], **fixed[1])
+        defer = self.defer
+        if defer is not None and any(type(a) is not Box and defer[type(a)] for a in args) \
+                and any(type(a) is Box for a in args):
+            return self.fun(*args, **kwargs)
+        trace = None
+        for a in args:
+            if type(a) is Box and (trace is None or a._trace.level > trace.level):
+                trace = a._trace
         if trace is None:
             return self.fun(*args, **kwargs)
         return trace.apply(self, args, kwargs)
@@ -478,12 +548,31 @@ class Primitive:
                 try:
                     rule = jvps[argnum]
                 except KeyError:
-                    raise MissingRuleError(self.name, argnum, "fwd") from None
+                    rule = self._jvp_from_vjp(argnum)
                 c = rule(ti, ans, *args, **kwargs) if kwargs else rule(ti, ans, *args)
                 t = c if t is None else t + c
         if self.shape_tangent is not None:
             t = self.shape_tangent(t, ans, batch_shape)
         return t
+
+    #: Set by ``chainrule.transforms``: ``derive_jvp(prim, argnum)`` returns a forward
+    #: rule for argument ``argnum`` computed from the primitive's reverse rule.
+    derive_jvp = None
+
+    def _jvp_from_vjp(self, argnum):
+        """The forward rule of an argument that has a reverse rule only (autograd's
+        extensions often define just ``defvjp``): the VJP is linear in the cotangent,
+        so J·t is its transpose applied to t, taken by reverse mode over the rule
+        (:func:`chainrule.transforms._jvp_from_vjp`). Derived once, on first need,
+        and kept beside the defined rules (a later ``defjvp`` takes precedence);
+        :class:`MissingRuleError` when there is no reverse rule either."""
+        derived = self.__dict__.setdefault("_derived_jvps", {})
+        rule = derived.get(argnum)
+        if rule is None:
+            if self.derive_jvp is None or (self.vjp_joint is None and argnum not in self.vjps):
+                raise MissingRuleError(self.name, argnum, "fwd")
+            rule = derived[argnum] = self.derive_jvp(self, argnum)
+        return rule
 
     # -- defining rules -----------------------------------------------------
 

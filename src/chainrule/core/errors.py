@@ -37,3 +37,10 @@ class ArrayLibraryError(ChainruleError, TypeError, NotImplementedError):
         self.function, self.library = function, library
         super().__init__(f"chainrule: {function} cannot run on {library} arrays: {reason}. "
                          "The README's 'Other array libraries' table says what works where.")
+
+
+class IndependentOutputWarning(UserWarning):
+    """A differentiated function's output does not depend on the argument it is
+    differentiated with respect to (a forgotten ``return``, ``lambda v: 1.0``): the
+    derivative is zero. To make it an error:
+    ``warnings.simplefilter("error", chainrule.IndependentOutputWarning)``."""

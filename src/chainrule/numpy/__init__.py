@@ -1,6 +1,6 @@
 """``chainrule.numpy``: NumPy with derivatives. Use it as ``import chainrule.numpy as np``.
 
-Every function of NumPy's main namespace is here and falls in one of four
+Every function of NumPy's main namespace is here and falls in one of these
 groups (see :func:`classify`):
 
 * differentiable: a primitive with JVP and VJP rules (``PRIMITIVES``) or a
@@ -104,18 +104,26 @@ from .linalg import _helpers as _linalg_helpers  # noqa: E402
 _self = _sys.modules[__name__]
 for _family in (_wrap, _composite_helpers, calculus, convert, convolution, extra, fft, indexing,
                 interpolation, order_statistics, polynomial_fit, polynomials, products,
-                reductions, statistics, _linalg_helpers):
+                reductions, statistics, _linalg_helpers,
+                _sys.modules[__name__ + ".shape"]):  # `shape` here is the function
     _family.cnp = _self
 _box._install(_self)
+# np.mean([a, b]) with traced a, b: the primitives' retry (Primitive.__call__)
+_Primitive.sequences_to_arrays = staticmethod(_wrap.sequences_to_arrays)
 
 
 def classify(name):
     """Which group a public NumPy name is in: 'primitive', 'composite',
-    'nondiff', 'norule' or 'passthrough'.
+    'nondiff', 'norule' or 'passthrough' (types, constants, I/O, configuration:
+    NumPy's own objects); ``ValueError`` for a name that is in neither NumPy nor
+    chainrule.numpy.
 
-    >>> classify("sin"), classify("mean"), classify("argmax")
-    ('primitive', 'composite', 'nondiff')
+    >>> classify("sin"), classify("mean"), classify("argmax"), classify("float64")
+    ('primitive', 'composite', 'nondiff', 'passthrough')
     """
+    if name.startswith("_") or (name not in globals() and not hasattr(_np, name)):
+        raise ValueError(f"chainrule.numpy.classify: {name!r} is not a public name of NumPy "
+                         "or chainrule.numpy")
     obj = globals().get(name)
     key = "numpy." + name
     if isinstance(obj, _Primitive) and key in PRIMITIVES:
@@ -127,3 +135,25 @@ def classify(name):
     if key in NORULE:
         return "norule"
     return "passthrough"
+
+
+# autograd.numpy's own names (make_diagonal, metadata...) and its modules numpy_vjps,
+# numpy_jvps, numpy_wrapper, for code written for autograd: looked up in
+# chainrule.autograd_compat on first use (chainrule itself never needs them).
+_COMPAT = {name: "numpy_wrapper" for name in (
+    "make_diagonal", "metadata", "numpy_version", "wrap_namespace", "array_from_args",
+    "concatenate_args", "wrap_intdtype", "wrap_if_boxes_inside", "notrace_functions",
+    "parse_einsum_input")}
+_COMPAT_MODULES = ("numpy_vjps", "numpy_jvps", "numpy_wrapper", "numpy_boxes", "numpy_vspaces")
+
+
+def __getattr__(name):
+    import importlib
+    if name in _COMPAT_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    module = _COMPAT.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module("chainrule.autograd_compat." + module), name)
+    globals()[name] = value
+    return value

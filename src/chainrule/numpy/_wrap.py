@@ -13,11 +13,14 @@ Rules use ``chainrule.numpy`` functions (not raw NumPy) so that they are
 differentiable in turn (``grad(grad(f))``).
 """
 
+import functools
+
 import numpy as _np
 
 from .._jit._record import (TRACED, TRANSPARENT, JitArray, fresh_like, opaque, record_call,
                             write_into)
 from ..core.engine import Box, Primitive, getval
+from ..core.errors import TracedWriteError
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
 # call one another's functions, and importing the package from here would be an import
@@ -36,6 +39,25 @@ PRIMITIVES = {}  # public name -> Primitive, every differentiable numpy-level fu
 NONDIFF = {}  # public name -> wrapper, functions whose outputs are constants
 
 
+class _Defers(dict):
+    """``{type: bool}``: whether an operand of that type handles NumPy's ufuncs itself
+    (its own ``__array_ufunc__``: ``xarray.DataArray``, ``pandas.Series``...), filled
+    on first sight of each type; :attr:`Primitive.defer` of the ufunc primitives."""
+
+    def __missing__(self, t):
+        own = getattr(t, "__array_ufunc__", None)
+        # Arrays of another array module (CuPy: __array_namespace__; Dask) and the values
+        # chainrule.jit records are chainrule's own business (array_module, the recorder),
+        # not containers to defer to.
+        self[t] = d = own is not None and own is not _np.ndarray.__array_ufunc__ \
+            and t is not Box and not issubclass(t, _np.ndarray) and t not in TRACED \
+            and not hasattr(t, "__array_namespace__") and not _is_dask(t)
+        return d
+
+
+DEFERS = _Defers()
+
+
 def defprim(fun, name=None, needs_ans=True, needs_args=True, opaque_to_jit=False):
     """Wrap ``fun`` as a primitive named ``name`` (e.g. ``"numpy.sin"``) and register it.
 
@@ -44,11 +66,15 @@ def defprim(fun, name=None, needs_ans=True, needs_args=True, opaque_to_jit=False
     so the tape need not keep them (:class:`~chainrule.core.engine.Primitive`).
     ``opaque_to_jit=True``: ``fun`` calls code that ``chainrule.jit`` cannot trace
     through (see :func:`opaque`).
+    A NumPy ufunc lets an operand with its own ``__array_ufunc__`` handle a call
+    with a traced value (``Primitive.defer``), as NumPy does.
     """
     name = name or "numpy." + fun.__name__
     if opaque_to_jit:
         fun = opaque(fun)
     p = Primitive(fun, name=name, needs_ans=needs_ans, needs_args=needs_args)
+    if isinstance(fun, _np.ufunc):
+        p.defer = DEFERS
     PRIMITIVES[name] = p
     return p
 
@@ -81,6 +107,76 @@ def nondiff(fun, name=None):
 
 
 # ----------------------------------------------------------------------------
+# Array-likes holding traced values: np.mean([a, b]), np.append([x, 1.0], y)
+# ----------------------------------------------------------------------------
+
+def holds_box(obj):
+    """Whether a list or tuple ``obj`` holds a traced value, at any depth."""
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        for v in o:
+            t = type(v)
+            if t is Box:
+                return True
+            if t is list or t is tuple:
+                stack.append(v)
+    return False
+
+
+def _to_array(obj):
+    """A list or tuple holding traced values as one traced array (``np.array``);
+    a ragged one (``[vector, [a, b]]``: a sequence of arrays, not an array)
+    element by element."""
+    try:
+        return cnp.array(obj)
+    except ValueError:
+        return type(obj)(_to_array(v) if (type(v) is list or type(v) is tuple) and holds_box(v)
+                         else v for v in obj)
+
+
+def sequences_to_arrays(args, kwargs):
+    """``(args, kwargs)`` with each list or tuple argument that holds a traced
+    value made one traced array; ``None`` when there is no such argument.
+
+    What NumPy does with an array-like, done where NumPy cannot: a traced
+    value refuses to become a plain array, so ``numpy.mean([a, b])`` fails
+    where ``np.mean(np.array([a, b]))`` works.
+    """
+    found = False
+    new_args = list(args)
+    for i, a in enumerate(args):
+        if (type(a) is list or type(a) is tuple) and holds_box(a):
+            new_args[i] = _to_array(a)
+            found = True
+    new_kwargs = kwargs
+    for k, v in kwargs.items():
+        if (type(v) is list or type(v) is tuple) and holds_box(v):
+            if new_kwargs is kwargs:
+                new_kwargs = dict(kwargs)
+            new_kwargs[k] = _to_array(v)
+            found = True
+    return (new_args, new_kwargs) if found else None
+
+
+def accept_sequences(f):
+    """``f`` (a function built from primitives) that also takes lists and tuples
+    holding traced values wherever it takes an array: on the error such an
+    argument raises, it is made one traced array and ``f`` called again (so a
+    call without one pays a single frame)."""
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except TracedWriteError:
+            fixed = sequences_to_arrays(args, kwargs)
+            if fixed is None:
+                raise
+            return f(*fixed[0], **fixed[1])
+    return wrapper
+
+
+# ----------------------------------------------------------------------------
 # Shapes of plain and traced values
 # ----------------------------------------------------------------------------
 
@@ -93,6 +189,8 @@ def shape(x):
     try:
         return x.shape
     except AttributeError:
+        if (type(x) is list or type(x) is tuple) and x and holds_box(x):
+            return (len(x),) + tuple(shape(x[0]))  # NumPy's shape, without NumPy's array
         return _np.shape(x)
 
 
@@ -102,6 +200,8 @@ def ndim(x):
     try:
         return x.ndim
     except AttributeError:
+        if (type(x) is list or type(x) is tuple) and x and holds_box(x):
+            return len(shape(x))
         return _np.ndim(x)
 
 
@@ -110,6 +210,9 @@ def dtype(x):
     try:
         return x.dtype
     except AttributeError:
+        if type(x) is list or type(x) is tuple:  # an array-like, not a dtype specification
+            return _np.asarray(x).dtype if not holds_box(x) else _np.result_type(
+                *[dtype(v) for v in x])
         return _np.result_type(x)
 
 

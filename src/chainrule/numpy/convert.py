@@ -11,7 +11,8 @@ from .._jit._record import TRACED as _TRACED, record_call as _record_call
 from ..core.engine import Box, getval
 from ._wrap import array_module, defprim, dtype, is_lazy, leaf_module, like, shape
 from ._wrap import asarray as _asarray_traced
-from .reductions import composite
+from ._wrap import dtype as _dtype
+from .reductions import composite, composite_raw
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
 # call one another's functions, and importing the package from here would be an import
@@ -52,7 +53,7 @@ def is_lazy_leaf(obj):
     return is_lazy(obj)
 
 
-@composite
+@composite_raw
 def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None):
     """``numpy.array``; nested lists holding traced values are stacked."""
     if type(object) is Box:
@@ -85,7 +86,7 @@ def array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=N
     return out
 
 
-@composite
+@composite_raw
 def asarray(a, dtype=None, order=None, **kw):
     """``numpy.asarray``; a traced value is returned as it is."""
     if type(a) is Box or _contains_box(a):
@@ -186,7 +187,7 @@ def full(shape_, fill_value, dtype=None, order="C", **kw):
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
     """Array like ``a`` filled with ``fill_value`` (differentiable in it)."""
     s = _np.shape(getval(a)) if shape is None else shape
-    return full(s, fill_value, dtype=dtype or getval(a).dtype)
+    return full(s, fill_value, dtype=dtype or _dtype(a))
 
 
 @composite

@@ -413,10 +413,23 @@ def _where_jvp(i):
     return jvp
 
 
+def _python(v):
+    """Whether ``v`` is made of Python numbers and lists only (no array, no NumPy scalar)."""
+    t = type(v)
+    if t is list or t is tuple:
+        return all(_python(e) for e in v)
+    return t in (bool, int, float, complex)
+
+
 def _where(condition, x=None, y=None):
     if x is None and y is None:
         return _np.where(condition)
-    return _np.where(condition, x, y)
+    out = _np.where(condition, x, y)
+    if _python(condition) and _python(x) and _python(y):
+        # Python numbers and lists in, Python out: np.where(True, 1, 2) is 1, an int
+        # (autograd's where does this; code written for it may rely on it).
+        return out.tolist()
+    return out
 
 
 where = _export("where", defprim(_where, name="numpy.where", needs_ans=False))

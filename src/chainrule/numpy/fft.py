@@ -35,8 +35,8 @@ import warnings
 import numpy as _np
 
 from ..core.engine import Box
-from ._wrap import (ARRAY_TYPES, defprim, like, match_real, ndim, nondiff, shape,
-                    submodule)
+from ._wrap import (ARRAY_TYPES, accept_sequences, defprim, like, match_real, ndim, nondiff,
+                    shape, submodule)
 from .reductions import COMPOSITES
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -52,6 +52,7 @@ _DUAL_NORM = {None: "forward", "backward": "forward", "ortho": "ortho", "forward
 
 
 def _register(f):
+    f = accept_sequences(f)
     COMPOSITES["numpy.fft." + f.__name__] = f
     return f
 
@@ -487,3 +488,8 @@ def ifftshift(x, axes=None):
 # Sample frequencies depend only on the length and the spacing: constants.
 fftfreq = nondiff(_npfft.fftfreq, "numpy.fft.fftfreq")
 rfftfreq = nondiff(_npfft.rfftfreq, "numpy.fft.rfftfreq")
+
+
+def __dir__():
+    """The public names (``__all__``), not the helpers."""
+    return sorted(__all__)

@@ -82,6 +82,8 @@ def _batch_first(v, nb):
 # -- getitem and untake -----------------------------------------------------------------
 
 def _getitem_raw(x, idx):
+    if type(x) is list or type(x) is tuple:  # an array-like: NumPy's indexing, not the list's
+        x = _tasarray(x)
     if type(x) is _np.ndarray:
         for i in idx:  # a traced index into a plain array: chainrule.jit records it
             if type(i) in _TRACED:
@@ -516,15 +518,17 @@ def diagflat(v, k=0):
 @composite
 def triu(m, k=0):
     """Upper triangle (zero below diagonal ``k``)."""
-    r, c = shape(m)[-2:]
-    return m * like(~_np.tri(r, c, k - 1, dtype=bool), m)
+    s = shape(m)
+    r, c = s[-2:] if len(s) >= 2 else (s[0], s[0])  # NumPy: a vector is a row of a matrix
+    return m * like(~_np.tri(r, c, k - 1, dtype=bool), getval(m))
 
 
 @composite
 def tril(m, k=0):
     """Lower triangle (zero above diagonal ``k``)."""
-    r, c = shape(m)[-2:]
-    return m * like(_np.tri(r, c, k, dtype=bool), m)
+    s = shape(m)
+    r, c = s[-2:] if len(s) >= 2 else (s[0], s[0])  # NumPy: a vector is a row of a matrix
+    return m * like(_np.tri(r, c, k, dtype=bool), getval(m))
 
 
 _PAD_COPY_MODES = ("edge", "reflect", "symmetric", "wrap")
@@ -550,7 +554,7 @@ def _pad_affine(array, pad_width, mode, kwargs):
     widths = _pad_pairs(pad_width, nd)
     per_axis = {k: _pad_pairs(v, nd) for k, v in kwargs.items()
                 if k in ("stat_length", "end_values", "constant_values") and v is not None}
-    dt = _np.result_type(getval(array))
+    dt = dtype(array)
     out = array
     for i, n in enumerate(s):
         kw = {k: (tuple(v[i]), tuple(v[i])) for k, v in per_axis.items()}
@@ -615,7 +619,7 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
 def sort_complex(a):
     """Sort by real part, then imaginary part; the result is complex, as NumPy's."""
     astype = cnp.astype
-    dt = _np.result_type(getval(a))
+    dt = dtype(a)
     if dt.kind != "c":
         a = astype(a, _np.complex64 if dt.char in "bhBH" else _np.complex128)
     return sort(a)

@@ -37,6 +37,8 @@ def _matmul2(a, b):
     # folding the stack into rows makes it one large product instead.
     if not (hasattr(a, "ndim") and hasattr(b, "ndim")):  # lists, numbers
         a, b = _np.asarray(a), _np.asarray(b)
+    if a.size == 0 or b.size == 0:  # no rows to fold (reshape(-1, 0) is ambiguous)
+        return _np.matmul(a, b)
     if b.ndim == 2 and a.ndim > 2:
         return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
     if a.ndim == 2 and b.ndim > 2:
@@ -353,9 +355,10 @@ def kron(a, b):
 @composite
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """Cross product of 3-vectors (or 2-vectors, giving the z component)."""
-    moveaxis, stack = cnp.moveaxis, cnp.stack
+    moveaxis, stack, asarray = cnp.moveaxis, cnp.stack, cnp.asarray
     if axis is not None:
         axisa = axisb = axisc = axis
+    a, b = asarray(a), asarray(b)
     a = moveaxis(a, axisa, -1)
     b = moveaxis(b, axisb, -1)
     if shape(a)[-1] == 2 and shape(b)[-1] == 2:

@@ -10,8 +10,9 @@ import math as _math
 import numpy as _np
 
 from ..core.engine import Box, getval
-from ._wrap import (ARRAY_TYPES, array_module, asarray, defprim, is_lazy, like, ndim,
-                    normalize_axis, setitem, shape)
+from ._wrap import (ARRAY_TYPES, accept_sequences, array_module, asarray, defprim, is_lazy, like,
+                    ndim, normalize_axis, setitem, shape)
+from ._wrap import dtype as _dtype_of
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
 # call one another's functions, and importing the package from here would be an import
@@ -27,6 +28,15 @@ COMPOSITES = {}  # name -> function built from primitives (tested in the rule ta
 
 
 def composite(f):
+    """Register a function built from primitives as ``numpy.<name>``; it takes
+    lists holding traced values wherever it takes arrays (:func:`accept_sequences`)."""
+    f = accept_sequences(f)
+    COMPOSITES["numpy." + f.__name__] = f
+    return f
+
+
+def composite_raw(f):
+    """:func:`composite` for the functions that build arrays from lists themselves."""
     COMPOSITES["numpy." + f.__name__] = f
     return f
 
@@ -359,10 +369,22 @@ _mean_fn = mean
 @composite
 def std(x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
         correction=None):
-    """Standard deviation: the square root of :func:`var`."""
-    sqrt = cnp.sqrt
-    return sqrt(var(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
-                    mean=mean, correction=correction))
+    """Standard deviation: the square root of :func:`var`.
+
+    Where the variance is zero (a single element, or equal ones) the derivative
+    is taken as zero, the symmetric difference quotient's value there (the square
+    root's own derivative would make it 0 * inf = NaN)."""
+    sqrt, where_ = cnp.sqrt, cnp.where
+    v = var(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+            mean=mean, correction=correction)
+    if type(v) is not Box:
+        return sqrt(v)
+    zero = getval(v) == 0
+    # A Dask graph keeps both branches' work lazy (where is cheap) rather than computing
+    # to decide; chainrule.jit guards the replay on this branch (a data-dependent bool).
+    if not is_lazy(zero) and not _np.any(zero):
+        return sqrt(v)
+    return where_(zero, 0.0, sqrt(where_(zero, 1.0, v)))
 
 
 def _nan_zero(x, fill=0.0):
@@ -391,7 +413,7 @@ def _nan_count(x, axis, keepdims, where):
 
 def _real_dtype(x):
     """The float type of ``x``'s entries (counts in it keep float32 float32)."""
-    dt = _np.result_type(getval(x))
+    dt = _dtype_of(x)
     return _np.finfo(dt).dtype if dt.kind in "fc" else _np.dtype(float)
 
 
@@ -457,7 +479,7 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
     """Weighted average; differentiable in ``a`` and ``weights``."""
     if weights is None:
         avg = mean(a, axis=axis, keepdims=keepdims)
-        scl = _np.full(shape(avg), _count(a, axis), dtype=_np.result_type(getval(avg)))
+        scl = _np.full(shape(avg), _count(a, axis), dtype=_dtype_of(avg))
     else:
         broadcast_to = cnp.broadcast_to
         w = weights

@@ -7,10 +7,12 @@ value's own axes; the rules move them along untouched.
 
 import numpy as _np
 
-from ..core.engine import getval
-from ._wrap import align, array_module, defprim, match_real, ndim, normalize_axis, shape
+from ..core.engine import Box, getval
+from ._wrap import (align, array_module, defprim, holds_box, match_real, ndim, normalize_axis,
+                    shape)
 from ._wrap import ARRAY_TYPES as _ARRAY_TYPES
 from ._wrap import dtype as _dtype_of
+from ._wrap import shape as _shape_of
 from ._wrap import unbroadcast
 from .reductions import composite
 
@@ -170,14 +172,14 @@ def broadcast_to(array, shape, subok=False):
     if isinstance(shape, (int, _np.integer)):
         shape = (int(shape),)
     shape = tuple(shape)
-    if _np.shape(getval(array)) == shape:
+    if _shape_of(array) == shape:
         return array
     return broadcast_to_p(array, shape)
 
 
 def broadcast_arrays(*args, subok=False):
     """Broadcast several arrays against each other."""
-    target = _np.broadcast_shapes(*[_np.shape(getval(a)) for a in args])
+    target = _np.broadcast_shapes(*[_shape_of(a) for a in args])
     return tuple(broadcast_to(a, target) for a in args)
 
 
@@ -339,3 +341,78 @@ def atleast_3d(*arys):
                                                  2: s + (1,)}[len(s)])
     res = [lift(a) for a in arys]
     return res[0] if len(res) == 1 else res
+
+
+# chainrule.numpy itself, bound by its __init__ once every family is loaded (r_ and c_ use
+# asarray and indexing, families that import this one).
+cnp = None
+
+
+# -- r_ and c_ ---------------------------------------------------------------------------
+
+class _Slot:
+    """Element ``j`` of traced piece ``k``, where NumPy's r_ / c_ place it."""
+
+    __slots__ = ("k", "j")
+
+    def __init__(self, k, j):
+        self.k, self.j = k, j
+
+
+class _Concatenator:
+    """``numpy.r_`` / ``numpy.c_`` that also take traced pieces.
+
+    Without a traced piece this is NumPy's own object. With one, NumPy lays the
+    result out on stand-ins (object arrays of :class:`_Slot`, of each traced
+    piece's shape), so that every directive (slices, ``"0,2"``, ``"c"``...) means
+    what it means in NumPy; the result is then one gather from the traced
+    pieces and the constants: differentiable, and one primitive call.
+    """
+
+    def __init__(self, np_obj, name):
+        self._np = np_obj
+        self.__name__ = name
+        self.__doc__ = type(np_obj).__doc__
+
+    def __getitem__(self, key):
+        items = key if type(key) is tuple else (key,)
+        if not any(type(v) is Box or (type(v) in (list, tuple) and holds_box(v))
+                   for v in items):
+            return self._np[key]
+        traced = []
+
+        def stand_in(v):
+            if type(v) is not Box and not (type(v) in (list, tuple) and holds_box(v)):
+                return v
+            v = cnp.asarray(v)
+            obj = _np.empty(shape(v), dtype=object)
+            flat = obj.reshape(-1)
+            for j in range(flat.size):
+                flat[j] = _Slot(len(traced), j)
+            traced.append(v)
+            return obj
+
+        stand_ins = tuple(stand_in(v) for v in items)
+        layout = _np.asarray(self._np[stand_ins if type(key) is tuple else stand_ins[0]])
+        offsets = _np.cumsum([0] + [int(_np.prod(shape(t), dtype=int)) for t in traced])
+        consts, idx = [], _np.empty(layout.size, dtype=_np.intp)
+        for i, e in enumerate(layout.reshape(-1)):
+            if type(e) is _Slot:
+                idx[i] = offsets[e.k] + e.j
+            else:
+                idx[i] = offsets[-1] + len(consts)
+                consts.append(e)
+        dt = _np.result_type(*[_dtype_of(t) for t in traced],
+                             *([_np.asarray(consts).dtype] if consts else []))
+        pieces = [ravel(t) for t in traced]
+        if consts:
+            pieces.append(_np.asarray(consts, dtype=dt))
+        source = concatenate(pieces)
+        return reshape(cnp._getitem(source, idx), layout.shape)
+
+    def __len__(self):
+        return 0
+
+
+r_ = _Concatenator(_np.r_, "r_")
+c_ = _Concatenator(_np.c_, "c_")

@@ -11,7 +11,7 @@ import importlib
 
 from .._jit._record import record_call
 from ..core.engine import getval
-from ..numpy._wrap import asarray, ndim
+from ..numpy._wrap import accept_sequences, asarray, ndim
 from ..numpy.reductions import COMPOSITES
 
 _MODULES = {}
@@ -52,6 +52,7 @@ def composite(name):
     """Register a function built from primitives under ``name`` (e.g.
     ``"scipy.stats.norm.pdf"``), so that the rule-table test requires an entry."""
     def deco(f):
+        f = accept_sequences(f)
         COMPOSITES[name] = f
         return f
     return deco

@@ -60,3 +60,22 @@ __all__ = [
     "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "svd",
     "svdvals", "tensordot", "tensorinv", "tensorsolve", "test", "trace", "vecdot", "vector_norm",
 ]
+
+
+# autograd.numpy.linalg's helpers (T, _dot...), for code written for autograd: looked up in
+# chainrule.autograd_compat on first use.
+_COMPAT = ("T", "_dot", "_diag", "_matrix_diag", "add2d")
+
+
+def __getattr__(name):
+    if name not in _COMPAT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module("chainrule.autograd_compat.linalg"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    """The public names (``__all__``), not the private modules and primitives."""
+    return sorted(__all__)

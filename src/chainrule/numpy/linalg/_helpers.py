@@ -5,7 +5,7 @@ the triangle LAPACK reads, and the machinery for tuple-valued primitives
 import numpy as _np
 
 from ...core.engine import Box
-from .._wrap import defprim, dtype, like, shape, submodule
+from .._wrap import accept_sequences, defprim, dtype, like, shape, submodule
 from ..products import matmul_p
 from ..reductions import COMPOSITES
 
@@ -32,7 +32,9 @@ def _c():
 
 
 def _composite(f):
-    """Register a function built from primitives as ``numpy.linalg.<name>``."""
+    """Register a function built from primitives as ``numpy.linalg.<name>`` (taking lists
+    holding traced values wherever it takes arrays)."""
+    f = accept_sequences(f)
     COMPOSITES["numpy.linalg." + f.__name__] = f
     return f
 

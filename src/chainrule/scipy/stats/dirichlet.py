@@ -13,10 +13,11 @@ is then ``1 - sum(x)``.
 import numpy as _np
 
 from ... import numpy as cnp
-from .._common import composite, plain
+from ...numpy._wrap import nondiff
+from .._common import composite, plain, require
 from ..special import gammaln, xlogy
 
-__all__ = ["pdf", "logpdf"]
+__all__ = ["pdf", "logpdf", "rvs"]
 
 
 def _check(x, alpha):
@@ -69,3 +70,13 @@ def pdf(x, alpha):
     1.5
     """
     return cnp.exp(logpdf(x, alpha))
+
+
+def _rvs(alpha, size=None, random_state=None):
+    return require("scipy.stats", "chainrule.scipy.stats.dirichlet.rvs").dirichlet.rvs(
+        alpha, size=size, random_state=random_state)
+
+
+_rvs.__name__ = _rvs.__qualname__ = "rvs"
+#: Samples (SciPy's ``dirichlet.rvs``); a random draw carries no derivative.
+rvs = nondiff(_rvs, "scipy.stats.dirichlet.rvs")
