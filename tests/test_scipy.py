@@ -9,7 +9,7 @@ import numpy as onp
 import pytest
 
 import chainrule.numpy as np
-from chainrule import grad, jacfwd, jacrev, jvp, value_and_grad
+from chainrule import grad, hessian, jacfwd, jacrev, jvp, value_and_grad
 from chainrule.core.errors import MissingRuleError
 from chainrule.scipy import integrate, linalg, signal, special as sp, stats
 from chainrule.test_util import check_grads, numerical_jacobian
@@ -533,8 +533,24 @@ def test_odeint_containers_tfirst_and_options():
     onp.testing.assert_allclose(out[-1], onp.exp(-1.0) * y0, rtol=1e-8)
     with pytest.raises(ValueError, match="full_output"):
         integrate.odeint(lambda y, t: -y, y0, t, full_output=1)
-    with pytest.raises(NotImplementedError, match="second derivatives"):
-        grad(grad(lambda k: np.sum(integrate.odeint(lambda y, t, k: -k * y, y0, t, (k,)))))(1.0)
+    # Forward over anything is first order only, and says so.
+    with pytest.raises(NotImplementedError, match="second derivatives in forward mode"):
+        jacfwd(jacfwd(lambda k: integrate.odeint(lambda y, t, k: -k * y, y0, t, (k,))))(1.0)
+
+
+def test_odeint_second_derivatives_in_reverse_mode():
+    # y' = -k y: sum y(T) = (y0_1 + y0_2) exp(-k T), so d2/dk2 = T^2 e^{-kT} sum(y0).
+    y0, t = onp.array([1.5, -0.5]), onp.array([0.0, 0.5, 2.0])
+
+    def final(k):
+        return np.sum(integrate.odeint(lambda y, t, k: -k * y, y0, t, (k,), **TOL)[-1])
+    onp.testing.assert_allclose(grad(grad(final))(0.7), 4.0 * onp.exp(-1.4) * 1.0, rtol=1e-6)
+    # Every argument, second order, reverse mode (autograd's own test of odeint).
+    y0, t, a1, a2 = R(3), onp.linspace(0.1, 0.2, 4), R(3), R(3)
+    check_grads(lambda y0, t, a1, a2: integrate.odeint(_rhs, y0, t, (a1, a2), **TOL),
+                modes=["rev"], order=2)(y0, t, a1, a2)
+    h = hessian(lambda y0: np.sum(integrate.odeint(_rhs, y0, t, (a1, a2), **TOL)[-1] ** 2))(y0)
+    onp.testing.assert_allclose(h, h.T, rtol=1e-6, atol=1e-9)
 
 
 # ----------------------------------------------------------------------------

@@ -11,15 +11,18 @@ cost one extra solve each. SciPy's ``odeint`` does every solve.
 The dynamics ``func`` must be written with ``chainrule.numpy``: its own
 derivatives (J·v and vᵀ·J) are taken by chainrule at each step.
 
-Second derivatives (derivatives of the adjoint solve) are not implemented.
+When the backward pass is itself differentiated (``hessian``, ``grad`` of
+``grad``), the adjoint solve runs as a composition of chainrule operations and
+of ``odeint`` itself (:func:`_odeint_vjp_traced`), so reverse mode has
+derivatives of every order. Forward mode has first derivatives only.
 """
 
 import numpy as _np
 
 from ..core.errors import NotDifferentiableError
-from ..core.engine import isbox
+from ..core.engine import getval, isbox
 from ..core.tree import tree_flatten, tree_unflatten
-from ..numpy._wrap import defprim, opaque
+from ..numpy._wrap import defprim, ndim, opaque, shape
 from ._common import require
 
 __all__ = ["odeint"]
@@ -55,18 +58,21 @@ def _odeint_raw(func, spec, y0, t, *leaves, **kw):
 
 def _float_leaves(leaves):
     """Indices of the extra arguments that can carry derivatives."""
-    return [i for i, v in enumerate(leaves) if _np.result_type(v).kind in "fc"]
+    return [i for i, v in enumerate(leaves) if _np.result_type(getval(v)).kind in "fc"]
 
 
 def _no_boxes(*vals):
     if any(isbox(v) for v in vals):
         raise NotDifferentiableError(
-            "chainrule.scipy.integrate.odeint: second derivatives are not implemented")
+            "chainrule.scipy.integrate.odeint: second derivatives in forward mode are not "
+            "implemented (reverse mode has them: use hessian, or grad of grad)")
 
 
 def _odeint_vjp_joint(argnums, g, ans, func, spec, y0, t, *leaves, **kw):
     from ..transforms import _vjp_engine
-    _no_boxes(g, ans, y0, t, *leaves)
+    if any(isbox(v) for v in (g, ans, y0, t, *leaves)):
+        # The backward pass is being differentiated: take the path that can be.
+        return _odeint_vjp_traced(argnums, g, ans, func, spec, y0, t, *leaves, **kw)
     kw = {k: v for k, v in kw.items() if k not in _FORWARD_ONLY}
     y0 = _np.asarray(y0)
     t = _np.asarray(t, dtype=float)
@@ -124,6 +130,73 @@ def _odeint_vjp_joint(argnums, g, ans, func, spec, y0, t, *leaves, **kw):
     start = 0
     for i, n in zip(fl, sizes, strict=True):
         out[4 + i] = lam_p[:, start:start + n].reshape(bshape + _np.shape(leaves[i]))
+        start += n
+    return [out[a] for a in argnums]
+
+
+def _odeint_vjp_traced(argnums, g, ans, func, spec, y0, t, *leaves, **kw):
+    """:func:`_odeint_vjp_joint`'s adjoint method written with ``chainrule.numpy``
+    and :func:`odeint` itself, for a backward pass that is itself traced: each
+    backward solve is an ``odeint`` call on the augmented system, whose dynamics
+    take their vector-Jacobian products with chainrule, so the whole sweep can be
+    differentiated again (autograd's construction). Slower than the plain path,
+    which stays in SciPy."""
+    from .. import numpy as cnp
+    from ..transforms import _vjp_engine
+    kw = {k: v for k, v in kw.items() if k not in _FORWARD_ONLY}
+    shp = tuple(shape(y0))
+    D, T = int(_np.prod(shp)), shape(t)[0]
+    nb = ndim(g) - ndim(ans)
+    bshape = tuple(shape(g)[:nb])
+    B = int(_np.prod(bshape))
+    G = cnp.reshape(g, (B, T, D))
+    yt = cnp.reshape(ans, (T, D))
+    fl = _float_leaves(leaves)
+    sizes = [int(_np.prod(shape(leaves[i]))) for i in fl]
+    P = int(sum(sizes))
+    params = tuple(leaves[i] for i in fl)
+
+    def with_params(ps):
+        full = list(leaves)
+        for i, v in zip(fl, ps, strict=True):
+            full[i] = v
+        return full
+
+    def dyn(z):
+        return _call(func, spec, shp, z[0], z[1], with_params(z[2]))
+
+    def augmented(state, tt, *ps):
+        # State: y, then B adjoints of y, of t0 and of the parameters (as in the plain path).
+        y = state[:D]
+        lam = cnp.reshape(state[D:D + B * D], (B, D))
+        f, pullback = _vjp_engine(dyn, (y, tt, list(ps)))
+        ybar, tbar, pbar = pullback(-lam)
+        parts = [f, cnp.ravel(ybar), cnp.reshape(tbar, (B,))]
+        if P:
+            parts.append(cnp.ravel(cnp.concatenate([cnp.reshape(p, (B, -1)) for p in pbar],
+                                                   axis=1)))
+        return cnp.concatenate(parts)
+
+    lam = G[:, T - 1, :]
+    lam_t0 = _np.zeros(B)
+    lam_p = _np.zeros(B * P)
+    t_bar = [None] * T
+    for i in range(T - 1, 0, -1):
+        # Moving an output time moves its value along the trajectory.
+        t_bar[i] = G[:, i, :] @ _call(func, spec, shp, yt[i], t[i], leaves)
+        lam_t0 = lam_t0 - t_bar[i]
+        state = cnp.concatenate([yt[i], cnp.ravel(lam), lam_t0, lam_p])
+        back = odeint(augmented, state, cnp.stack([t[i], t[i - 1]]), args=params, **kw)[1]
+        lam = cnp.reshape(back[D:D + B * D], (B, D)) + G[:, i - 1, :]
+        lam_t0 = back[D + B * D:D + B * D + B]
+        lam_p = back[D + B * D + B:]
+    t_bar[0] = lam_t0
+    out = {2: cnp.reshape(lam, bshape + shp),
+           3: cnp.reshape(cnp.stack(t_bar, axis=1), bshape + (T,))}
+    lam_p = cnp.reshape(lam_p, (B, P))
+    start = 0
+    for i, n in zip(fl, sizes, strict=True):
+        out[4 + i] = cnp.reshape(lam_p[:, start:start + n], bshape + tuple(shape(leaves[i])))
         start += n
     return [out[a] for a in argnums]
 
