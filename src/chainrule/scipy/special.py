@@ -286,8 +286,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
 
     >>> round(float(logsumexp(cnp.array([0.0, 0.0]))), 6)
     0.693147
-    >>> logsumexp(cnp.array([1.0, 2.0]), b=cnp.array([1.0, -2.0]), return_sign=True)[1]
-    np.float64(-1.0)
+    >>> float(logsumexp(cnp.array([1.0, 2.0]), b=cnp.array([1.0, -2.0]), return_sign=True)[1])
+    -1.0
     """
     out = _lse(a, b, axis=axis, keepdims=keepdims)
     if b is None:
