@@ -54,7 +54,7 @@ HESSIAN_MAX_INPUT = 10   # full hessian only for at most this many real input nu
 # Tolerances. AD vs finite differences: relative to the size of the terms (a
 # Richardson-extrapolated central difference is accurate to ~1e-9 relative here),
 # and a mismatch must persist at a second, smaller step before it counts.
-FD_STEPS = (1e-3, 1.25e-4)
+FD_STEPS = (1e-3, 1e-4, 1e-5)
 FD_RTOL = 2e-5
 # AD vs JAX: both exact up to rounding.
 JAX_RTOL = 1e-7
@@ -111,7 +111,7 @@ class Program:
         return "\n".join(lines)
 
     def function(self):
-        ns = {"nan": math.nan, "inf": math.inf}
+        ns = {"nan": math.nan, "inf": math.inf, "onp": onp}  # onp: NumPy, for masks
         exec(compile(self.source(), f"<program seed={self.seed}>", "exec"), ns)
         return ns["f"]
 
@@ -277,7 +277,7 @@ class Gen:
             expr = f"np.{name}({{0}}, {{1}} + {lit(self.tiebreak(shape) - 0.5)})"
         if name == "where":
             mask = self.rng.random(shape) < 0.5
-            expr = f"np.where({lit(mask)}, {{0}}, {{1}})"
+            expr = f"np.where(onp.array({mask.tolist()!r}), {{0}}, {{1}})"
         return Op(name, expr, [i, j], Val(shape, cplx or name == "make_complex"))
 
     def op_reduce(self, p):
@@ -389,12 +389,13 @@ class Gen:
         if name == "fancy":
             n0 = v.shape[0]
             idx = [int(x) for x in r.integers(0, n0, size=int(r.integers(1, 5)))]
-            return Op(name, f"{{0}}[{idx!r}]", [i], Val((len(idx),) + v.shape[1:], v.cplx))
+            return Op(name, f"{{0}}[onp.array({idx!r})]", [i], Val((len(idx),) + v.shape[1:], v.cplx))
         if name == "mask":
             mask = r.random(v.shape) < 0.6
             if not mask.any():
                 mask.flat[0] = True
-            return Op(name, f"{{0}}[{lit(mask)}]", [i], Val((int(mask.sum()),), v.cplx))
+            return Op(name, f"{{0}}[onp.array({mask.tolist()!r})]", [i],
+                      Val((int(mask.sum()),), v.cplx))
         if name == "expand_dims":
             ax = int(r.integers(0, nd + 1))
             return Op(name, f"np.expand_dims({{0}}, {ax})", [i],
@@ -581,7 +582,7 @@ def trace_values(prog, xs=None):
     """Every value of the program, evaluated in NumPy (for validation and exclusions)."""
     n_in = len(prog.inputs)
     vals = list(numpy_inputs(prog) if xs is None else xs)
-    env = {"np": onp, "sps": osps}
+    env = {"np": onp, "sps": osps, "onp": onp, "nan": math.nan, "inf": math.inf}
     for k, op in enumerate(prog.ops):
         names = {f"v{a}": vals[a] for a in op.args}
         env.update(names)
@@ -716,6 +717,7 @@ class Checker:
         self.jax = _jax() if use_jax is None or use_jax else None
         self.second_order = second_order
         self.stats = {}   # checks not made, and why: {"fd_nonsmooth": n, "fd_nonfinite": n}
+        self.jax_errors = []
 
     def check(self, prog, excluded=()):
         """A list of Failures (empty: all checks pass). ``excluded``: checks to skip."""
@@ -775,10 +777,12 @@ class Checker:
                     if not ok:
                         fails.append(Failure("FD", "value", f"output {k}: {msg}"))
             fd_fails = self._fd_checks(prog, f, ad, W, V, U, out_np, steps=FD_STEPS[0])
-            if fd_fails:
-                # A real mismatch persists at a smaller step; truncation error does not.
+            for h in FD_STEPS[1:]:
+                # A real mismatch persists at smaller steps; truncation error does not.
+                if not fd_fails:
+                    break
                 again = {x.check for x in self._fd_checks(prog, f, ad, W, V, U, out_np,
-                                                          steps=FD_STEPS[1])}
+                                                          steps=h)}
                 fd_fails = [x for x in fd_fails if x.check in again]
             if fd_fails and _kinked(lambda t: _np_eval(f, prog, [
                     x + t * v for x, v in zip(numpy_inputs(prog), V)])):
@@ -881,27 +885,29 @@ class Checker:
             except Exception as e:  # noqa: BLE001
                 return None, f"{type(e).__name__}: {e}".splitlines()[0][:200]
         n = len(xs)
-        ref = {}
-        ref["value"], _ = run(lambda: f(jnp, jsps, *xs))
-        ref["grad"], _ = run(lambda: jax.grad(_loss(f, W, jnp, jsps),
-                                              argnums=tuple(range(n)))(*xs))
-        ref["jvp"], _ = run(lambda: jax.jvp(lambda *a: f(jnp, jsps, *a), tuple(xs), V)[1])
-        ref["vjp"], _ = run(lambda: jax.vjp(lambda *a: f(jnp, jsps, *a), *xs)[1](U))
-        if second:
-            unpack = _unpacker(prog, jnp)
-            loss = _loss(f, W, jnp, jsps)
 
-            def gj(p):
-                return loss(*unpack(p))
-            ref["hvp"], _ = run(lambda: jax.jvp(jax.grad(gj), (p0,), (v2,))[1])
-            ref["hessian"] = ref["hvp"]
+        def everything(*xs):  # one jitted computation: one compilation per program
+            r = {"value": f(jnp, jsps, *xs),
+                 "grad": jax.grad(_loss(f, W, jnp, jsps), argnums=tuple(range(n)))(*xs),
+                 "jvp": jax.jvp(lambda *a: f(jnp, jsps, *a), tuple(xs), V)[1],
+                 "vjp": jax.vjp(lambda *a: f(jnp, jsps, *a), *xs)[1](U)}
+            if second:
+                unpack = _unpacker(prog, jnp)
+                loss = _loss(f, W, jnp, jsps)
+                r["hvp"] = jax.jvp(jax.grad(lambda p: loss(*unpack(p))), (p0,), (v2,))[1]
+                r["hessian"] = r["hvp"]
+            return r
+        # Python floats stay weakly typed scalars (as chainrule sees them).
+        ref, err = run(lambda: jax.jit(everything)(*xs))
+        if ref is None:
+            self.stats["jax_error"] = self.stats.get("jax_error", 0) + 1
+            self.jax_errors.append(f"seed {prog.seed}: {err}")
+            return fails
         for check, a in ad.items():
             b = ref.get(check)
             if check in excluded or b is None:
                 continue
-            if a is None:
-                if not any(x.check == check for x in fails):
-                    pass  # chainrule raised: already an "exception" failure
+            if a is None:  # chainrule raised: already an "exception" failure
                 continue
             a_l = list(a) if isinstance(a, tuple) else [a]
             b_l = list(b) if isinstance(b, tuple) else [b]
@@ -1009,13 +1015,38 @@ KNOWN_BUGS = [
 ]
 
 
-def known_bug_exclusions(prog):
-    """(names of the known bugs this program may hit, the checks to skip for them)."""
+def _has_det_of_singular(prog, vals):
+    for op in prog.ops:
+        if op.family == "det" and op.expr == "np.linalg.det({0})":
+            a = onp.asarray(vals[op.args[0]])
+            if not onp.all(onp.isfinite(a)) or onp.linalg.cond(a) > 1e12:
+                return True
+        elif op.family == "det" and not onp.all(onp.isfinite(onp.asarray(vals[op.args[0]]))):
+            return True
+    return False
+
+
+# Bugs this fuzzer found that no one is fixing yet (see the report on branch `fuzz`):
+# excluded the same way so that `make test` passes; DELETE an entry once fixed.
+FOUND_BY_FUZZING = [
+    ("det's derivative raises LinAlgError at a singular matrix "
+     "(grad(np.linalg.det)(numpy.array([[1., 2.], [2., 4.]])); the adjugate exists)",
+     _has_det_of_singular, {"grad", "vjp", "jvp", "hvp", "hessian"}),
+]
+
+
+def program_values(prog):
+    """All values of the program (inputs, then each operation's), evaluated in NumPy."""
     with warnings.catch_warnings(), onp.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        vals = sum(trace_values(prog), [])
+        return sum(trace_values(prog), [])
+
+
+def known_bug_exclusions(prog):
+    """(names of the known bugs this program may hit, the checks to skip for them)."""
+    vals = program_values(prog)
     names, checks = [], set()
-    for name, pred, cks in KNOWN_BUGS:
+    for name, pred, cks in KNOWN_BUGS + FOUND_BY_FUZZING:
         if pred(prog, vals):
             names.append(name)
             checks |= cks
@@ -1121,6 +1152,7 @@ def reproducer(prog, failure):
         f"# chainrule differential test, seed {prog.seed}: {failure.oracle} "
         f"disagrees with chainrule's {failure.check}",
         "import numpy, scipy.special",
+        "import numpy as onp  # boolean masks are NumPy arrays (concrete under jax.jit)",
         "import chainrule, chainrule.numpy as cnp, chainrule.scipy.special as csps",
         "nan, inf = float('nan'), float('inf')",
         "",
@@ -1241,6 +1273,8 @@ def main(argv=None):
     ap.add_argument("--programs", type=int, default=1000)
     ap.add_argument("--start", type=int, default=0, help="first seed")
     ap.add_argument("--no-jax", action="store_true")
+    ap.add_argument("--jax-every", type=int, default=1,
+                    help="JAX checks every N-th program only (JAX compiles each program: ~1 s)")
     ap.add_argument("--no-shrink", action="store_true")
     ap.add_argument("--include-known-bugs", action="store_true",
                     help="do not exclude the KNOWN_BUGS patterns")
@@ -1249,6 +1283,8 @@ def main(argv=None):
     ap.add_argument("--seeds", type=str, default="", help="comma-separated seeds to run")
     args = ap.parse_args(argv)
     checker = Checker(use_jax=not args.no_jax)
+    fd_only = Checker(use_jax=False)
+    fd_only.stats = checker.stats
     if not args.no_jax and checker.jax is None:
         print("JAX is not installed: finite differences only", flush=True)
     honour = not args.include_known_bugs
@@ -1258,7 +1294,8 @@ def main(argv=None):
     n_fail, n_excl, per_key = 0, 0, {}
     for n, seed in enumerate(seeds, 1):
         try:
-            res = run_seed(seed, checker, honour)
+            ch = checker if seed % args.jax_every == 0 else fd_only
+            res = run_seed(seed, ch, honour)
         except Exception:  # noqa: BLE001  (a generator error: report it, go on)
             print(f"seed {seed}: generator/checker error\n{traceback.format_exc()}")
             n_fail += 1
@@ -1273,12 +1310,14 @@ def main(argv=None):
                 per_key[k] = per_key.get(k, 0) + 1
             if first and not args.no_shrink:
                 res.failures = [f for f in res.failures if f.key in first]
-                print(shrunk_report(res, checker, honour), flush=True)
+                print(shrunk_report(res, ch, honour), flush=True)
         if n % 500 == 0:
             print(f"... {n} programs, {n_fail} failing, {time.time() - t0:.0f} s", flush=True)
     print(f"{len(seeds)} programs, {n_fail} failing, {n_excl} touched by known-bug "
           f"exclusions, {time.time() - t0:.1f} s; failing checks: {per_key}; "
-          f"finite differences not applicable: {checker.stats}")
+          f"checks not applicable: {checker.stats}")
+    for e in checker.jax_errors[:20]:
+        print("JAX could not run", e)
     return 1 if n_fail else 0
 
 
