@@ -389,7 +389,8 @@ class Gen:
         if name == "fancy":
             n0 = v.shape[0]
             idx = [int(x) for x in r.integers(0, n0, size=int(r.integers(1, 5)))]
-            return Op(name, f"{{0}}[onp.array({idx!r})]", [i], Val((len(idx),) + v.shape[1:], v.cplx))
+            return Op(name, f"{{0}}[onp.array({idx!r})]", [i],
+                      Val((len(idx),) + v.shape[1:], v.cplx))
         if name == "mask":
             mask = r.random(v.shape) < 0.6
             if not mask.any():
@@ -540,7 +541,7 @@ class Gen:
 
     def program(self):
         """A valid program from this seed: redrawn until NumPy evaluates it finitely."""
-        for attempt in range(200):
+        for _attempt in range(200):
             prog = self.draw()
             if prog is not None and validate(prog):
                 return prog
