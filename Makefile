@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-dev
 PLOT_STAMP := $(VENV)/.installed-plot
 COMPAT_STAMP := $(VENV)/.installed-compat
 
-.PHONY: demo demo-docs test lint compat bench gpu-check clean
+.PHONY: demo demo-docs test lint compat bench gpu-check fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,19 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks examples compat
+
+# Differential test, long budget: FUZZ_PROGRAMS random programs (tests/differential), chainrule's
+# derivatives against finite differences, and against JAX (installed into the venv if absent,
+# skipped with a message if that fails) on every FUZZ_JAX_EVERY-th program (JAX compiles each
+# program, ~1 s). Failures are shrunk and printed as runnable reproducers. FUZZ_ARGS: more
+# options (--start SEED, --include-known-bugs, --no-shrink; see --help).
+FUZZ_PROGRAMS ?= 20000
+FUZZ_JAX_EVERY ?= 20
+fuzz: $(STAMP)
+	@$(PY) -c "import jax" 2>/dev/null || $(PY) -m pip install -q jax jaxlib \
+		|| echo "fuzz: could not install JAX; checking against finite differences only"
+	OPENBLAS_NUM_THREADS=1 $(PY) -W ignore -m tests.differential.programs \
+		--programs $(FUZZ_PROGRAMS) --jax-every $(FUZZ_JAX_EVERY) $(FUZZ_ARGS)
 
 $(COMPAT_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install -q -e ".[dev,compat]"
