@@ -1,0 +1,54 @@
+"""Focused checks next to the rule table (tests/rules/): points where a rule has a
+convention or a special path (y == 0 in x ** y, singular matrices, empty arrays, in-place
+writes at second order) that random table inputs do not reach."""
+
+import numpy as onp
+import pytest
+
+import chainrule as cr
+import chainrule.numpy as np
+
+
+# ----------------------------------------------------------------------------
+# x ** y with a traced exponent at y == 0
+# ----------------------------------------------------------------------------
+
+def _pw(v):
+    return v[0] ** v[1]
+
+
+def test_power_second_order_at_zero_exponent():
+    x0 = onp.array([0.7, 0.0])
+    want = onp.array([[0.0, 1 / 0.7], [1 / 0.7, onp.log(0.7) ** 2]])
+    onp.testing.assert_allclose(cr.hessian(_pw)(x0), want, rtol=1e-12)
+    onp.testing.assert_allclose(cr.jacfwd(cr.jacfwd(_pw))(x0), want, rtol=1e-12)
+    onp.testing.assert_allclose(cr.jacrev(cr.jacrev(_pw))(x0), want, rtol=1e-12)
+    for k in range(2):
+        e = onp.eye(2)[k]
+        onp.testing.assert_allclose(cr.hvp(_pw)(x0, e), want[k], rtol=1e-12)
+    # grad of grad, argument by argument
+    gxy = cr.grad(lambda y: cr.grad(lambda x: x ** y)(0.7))(0.0)
+    gyx = cr.grad(lambda x: cr.grad(lambda y: x ** y)(0.0))(0.7)
+    assert gxy == pytest.approx(1 / 0.7, rel=1e-12)
+    assert gyx == pytest.approx(1 / 0.7, rel=1e-12)
+
+
+def test_power_conventions_at_zero_base():
+    # d/dx 0**y = y * 0**(y-1): 1 at y == 1, 0 at y == 2, 0 at y == 0 (JAX: nan there);
+    # d/dy 0**y = 0 (JAX's convention: log(0) replaced by 0).
+    for y, dx in ((1.0, 1.0), (2.0, 0.0), (0.0, 0.0)):
+        g = cr.grad(_pw)(onp.array([0.0, y]))
+        onp.testing.assert_array_equal(g, [dx, 0.0])
+    onp.testing.assert_array_equal(cr.hessian(_pw)(onp.array([0.0, 0.0])), onp.zeros((2, 2)))
+    onp.testing.assert_array_equal(cr.hessian(_pw)(onp.array([0.0, 2.0])), [[2.0, 0.0],
+                                                                           [0.0, 0.0]])
+
+
+def test_copysign_derivatives():
+    x = onp.array([2.0, -2.0, 0.0, 3.0, -3.0])
+    y = onp.array([1.0, 1.0, -1.0, -0.0, -0.0])
+    onp.testing.assert_array_equal(cr.grad(lambda x: np.sum(np.copysign(x, y)))(x),
+                                   [1.0, -1.0, 0.0, -1.0, 1.0])
+    onp.testing.assert_array_equal(cr.grad(lambda y: np.sum(np.copysign(x, y)))(y), 0.0 * y)
+    _, t = cr.jvp(lambda y: np.copysign(x, y), (y,), (onp.ones(5),))
+    onp.testing.assert_array_equal(t, onp.zeros(5))
