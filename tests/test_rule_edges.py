@@ -52,3 +52,29 @@ def test_copysign_derivatives():
     onp.testing.assert_array_equal(cr.grad(lambda y: np.sum(np.copysign(x, y)))(y), 0.0 * y)
     _, t = cr.jvp(lambda y: np.copysign(x, y), (y,), (onp.ones(5),))
     onp.testing.assert_array_equal(t, onp.zeros(5))
+
+
+# ----------------------------------------------------------------------------
+# dtypes: float32 stays float32 (the table checks every entry; these are the reports)
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "ndtri",
+                                  "log_ndtr", "digamma", "entr", "gamma", "gammaln", "rgamma"])
+def test_special_float32_tangents(name):
+    import chainrule.scipy.special as sp
+    f = getattr(sp, name)
+    x = onp.array([0.3, 0.6], onp.float32)
+    y, t = cr.jvp(f, (x,), (onp.ones(2, onp.float32),))
+    assert y.dtype == t.dtype == onp.float32
+    assert cr.jacfwd(f)(x).dtype == onp.float32
+    _, lin = cr.linearize(f, x)
+    assert lin(onp.ones(2, onp.float32)).dtype == onp.float32
+    assert cr.hvp(lambda z: np.sum(f(z)))(x, onp.ones(2, onp.float32)).dtype == onp.float32
+
+
+def test_polygamma_keeps_float32():
+    import chainrule.scipy.special as sp
+    x = onp.array([0.3, 0.6], onp.float32)
+    assert sp.polygamma(1, x).dtype == onp.float32
+    assert cr.hvp(lambda z: np.sum(sp.polygamma(1, z)))(x, onp.ones(2, onp.float32)).dtype \
+        == onp.float32
