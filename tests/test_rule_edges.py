@@ -78,3 +78,29 @@ def test_polygamma_keeps_float32():
     assert sp.polygamma(1, x).dtype == onp.float32
     assert cr.hvp(lambda z: np.sum(sp.polygamma(1, z)))(x, onp.ones(2, onp.float32)).dtype \
         == onp.float32
+
+
+# ----------------------------------------------------------------------------
+# det at singular matrices; slogdet there
+# ----------------------------------------------------------------------------
+
+def test_det_gradient_at_singular_matrix_is_the_adjugate():
+    a = onp.array([[1.0, 2.0], [2.0, 4.0]])
+    want = onp.array([[4.0, -2.0], [-2.0, 1.0]])
+    onp.testing.assert_array_equal(cr.grad(np.linalg.det)(a), want)
+    onp.testing.assert_array_equal(cr.jacfwd(np.linalg.det)(a), want)
+    stack = onp.stack([a, 2.0 * onp.eye(2)])
+    g = cr.grad(lambda b: np.sum(np.linalg.det(b)))(stack)
+    onp.testing.assert_allclose(g, [want, 2.0 * onp.eye(2)], atol=1e-15)
+    # second order: d²det/dA00 dA11 = 1 for 2x2, and for a rank-1 3x3 the cofactor of minors
+    s = onp.arange(1.0, 10.0).reshape(3, 3)
+    h = cr.hessian(np.linalg.det)(s).reshape(9, 9)
+    onp.testing.assert_allclose(h[0], [0, 0, 0, 0, 9, -8, 0, -6, 5], atol=1e-12)
+
+
+def test_slogdet_derivative_at_singular_matrix_is_a_loud_error():
+    a = onp.array([[1.0, 2.0], [2.0, 4.0]])
+    with pytest.raises(onp.linalg.LinAlgError, match="unbounded"):
+        cr.grad(lambda m: np.linalg.slogdet(m)[1])(a)
+    # the sign alone is locally constant: derivative 0
+    onp.testing.assert_array_equal(cr.grad(lambda m: np.linalg.slogdet(m)[0])(a), 0 * a)
