@@ -104,3 +104,60 @@ def test_slogdet_derivative_at_singular_matrix_is_a_loud_error():
         cr.grad(lambda m: np.linalg.slogdet(m)[1])(a)
     # the sign alone is locally constant: derivative 0
     onp.testing.assert_array_equal(cr.grad(lambda m: np.linalg.slogdet(m)[0])(a), 0 * a)
+
+
+# ----------------------------------------------------------------------------
+# size-0 inputs: Jacobians of shape (..., 0) rather than a reshape error
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,f", [
+    ("cumsum", np.cumsum), ("cumprod", np.cumprod), ("cumsum-axis", lambda x: np.cumsum(x, 0)),
+    ("prod", np.prod), ("sum", np.sum), ("sort", np.sort), ("concatenate",
+                                                           lambda x: np.concatenate([x, x]))])
+@pytest.mark.parametrize("shp", [(0,), (0, 3), (3, 0)])
+def test_jacobians_of_empty_inputs(name, f, shp):
+    x = onp.zeros(shp)
+    want = onp.shape(f(x)) + shp
+    for t in (cr.jacfwd, cr.jacrev, cr.jacobian):
+        assert onp.shape(t(f)(x)) == want
+    if onp.ndim(f(x)) == 0:
+        assert cr.hessian(f)(x).shape == shp + shp
+
+
+# ----------------------------------------------------------------------------
+# second order through in-place writes; writing a traced value into a plain array
+# ----------------------------------------------------------------------------
+
+def _written(x):
+    y = x.copy()
+    y[1] = x[0] ** 3
+    y += x ** 2
+    return np.sum(y * y)
+
+
+def test_second_order_through_in_place_writes():
+    from chainrule.test_util import numerical_jacobian
+    x = onp.array([0.5, 1.2, -0.7])
+    h = cr.hessian(_written)(x)
+    hnum = numerical_jacobian(lambda z: onp.asarray(cr.grad(_written)(z)), x)
+    onp.testing.assert_allclose(h, hnum, rtol=1e-6, atol=1e-7)
+    onp.testing.assert_allclose(h, h.T, rtol=1e-12)
+    v = onp.array([1.0, -2.0, 0.5])
+    onp.testing.assert_allclose(cr.hvp(_written)(x, v), h @ v, rtol=1e-12)
+    gg = cr.grad(lambda z: cr.grad(_written)(z)[0])(x)
+    onp.testing.assert_allclose(gg, h[0], rtol=1e-12)
+
+
+def test_traced_write_into_plain_array_is_traced_write_error():
+    from chainrule.core.errors import TracedWriteError
+
+    def f(x):
+        buf = onp.zeros(3)
+        buf[0] = x[0]
+        return np.sum(buf)
+    x = onp.array([0.5, 1.2, -0.7])
+    with pytest.raises(TracedWriteError):
+        cr.grad(f)(x)
+    with pytest.raises(TracedWriteError):
+        cr.grad(lambda z: cr.grad(f)(z)[0])(x)
+    assert issubclass(TracedWriteError, TypeError)

@@ -175,7 +175,7 @@ def _pow_dy(ans, x, y):
 power = _ew("power", _make_pow_dx(lambda x, y: power(x, y)), _pow_dy)
 # float_power computes in float64 (or complex128): its derivative too, so that a float32
 # input's tangent has the float64 output's dtype.
-_ew("float_power", _make_pow_dx(lambda x, y: float_power(x, y)), _pow_dy)
+float_power = _ew("float_power", _make_pow_dx(lambda x, y: float_power(x, y)), _pow_dy)
 
 # -- exponentials and logarithms ------------------------------------------------
 # Python floats, not NumPy float64 scalars, so float32 derivatives stay float32.
