@@ -56,6 +56,7 @@ REFUSED = {
                  "logaddexp2", "fmax", "fmin", "fmod", "float_power", "ldexp", "nan_to_num",
                  "angle")},
     "sinc-at-0": (f"numpy.sinc cannot run on {LIB}", "not in the standard"),
+    "float_power-y0": (f"numpy.float_power cannot run on {LIB}", "not in the standard"),
     "nan_to_num-nonfinite": (f"numpy.nan_to_num cannot run on {LIB}", "not in the standard"),
     "angle-deg": (f"numpy.angle cannot run on {LIB}", "not in the standard"),
     "angle-real-input": (f"numpy.angle cannot run on {LIB}", "not in the standard"),

@@ -353,6 +353,110 @@ def test_batched_jacobians(case, k):
             _check_real_input(case, f, args[i], i)
 
 
+_SINGLE = {onp.dtype(onp.float64): onp.float32, onp.dtype(onp.complex128): onp.complex64}
+
+
+def _in_precision(v, single):
+    """``v`` with its float64/complex128 arrays (and NumPy scalars) in single precision
+    when ``single``; Python numbers, integer and boolean arrays as they are."""
+    if single and isinstance(v, (onp.ndarray, onp.generic)) and v.dtype in _SINGLE:
+        return v.astype(_SINGLE[v.dtype])
+    return v
+
+
+def _like(x, rng):
+    """A random value of ``x``'s shape and dtype (complex where ``x`` is)."""
+    x = onp.asarray(x)
+    return onp.asarray(_randn_like(x, rng)).astype(x.dtype)
+
+
+def _inexact(y):
+    return onp.issubdtype(onp.asarray(y).dtype, onp.inexact)
+
+
+# Entries the dtype check does not yet hold for, each with its reason: skipped loudly,
+# to be emptied (rules branch issue 6). Keys: (case id, "float64" or "float32").
+_REAL_TANGENT = ("a real input's tangent through a complex output stays real (add/subtract's "
+                 "hot path returns it as is): same precision, not yet the output's complex dtype")
+_F32_OPEN = ("float32: a derivative (or the value) still computes in float64 "
+             "(float64 constants or SciPy float64 loops inside the rule); not fixed yet")
+DTYPE_GAPS = {(c, "float64"): _REAL_TANGENT for c in (
+    "add-complex", "subtract-complex", "index_update-complex", "extra.real_if_close.complex")}
+DTYPE_GAPS.update({(c, "float32"): _REAL_TANGENT for c in (
+    "add-complex", "subtract-complex", "index_update-complex", "extra.real_if_close.complex",
+    "einsum-real-complex")})
+DTYPE_GAPS.update({(c, "float32"): _F32_OPEN for c in (
+    "cholesky-upper", "clip-array-bounds", "clip-broadcast-bound", "extra.block.1d",
+    "extra.interp.left-right", "extra.polyfit", "extra.polyfit.cov", "extra.polyfit.full",
+    "extra.polyfit.w", "extra.roots", "extra.vander", "extra.vander.inc", "fft.hfft.sq",
+    "fft.ihfft.sq", "fft.irfft.cplx.sq", "fft.irfft.sq", "fft.irfft2.sq", "fft.irfftn.sq",
+    "fft.rfft.n.sq", "fft.rfft.sq", "fft.rfft2.sq", "fft.rfftn.sq", "float_power-y0",
+    "numpy.float_power", "power-const", "scipy.linalg.cho_factor", "scipy.linalg.cho_solve",
+    "scipy.linalg.cholesky", "scipy.special.betainc", "scipy.special.betaincc",
+    "scipy.special.gammainc", "scipy.special.multigammaln", "scipy.special.stdtr",
+    "scipy.special.yn", "scipy.stats.beta.cdf", "scipy.stats.beta.logpdf",
+    "scipy.stats.beta.pdf", "scipy.stats.chi2.logpdf", "scipy.stats.chi2.pdf",
+    "scipy.stats.dirichlet.logpdf", "scipy.stats.dirichlet.pdf", "scipy.stats.gamma.logpdf",
+    "scipy.stats.gamma.pdf", "scipy.stats.multivariate_normal.entropy",
+    "scipy.stats.multivariate_normal.logpdf", "scipy.stats.multivariate_normal.pdf",
+    "scipy.stats.norm.logpdf", "scipy.stats.poisson.cdf", "scipy.stats.poisson.logpmf",
+    "scipy.stats.poisson.pmf", "scipy.stats.t.logpdf", "scipy.stats.t.pdf")})
+
+
+@pytest.mark.parametrize("single", [False, True], ids=["float64", "float32"])
+@pytest.mark.parametrize("case,k", PARAMS)
+def test_tangent_and_cotangent_dtypes(case, k, single):
+    """The dtype rule, for every entry in double and in single precision (every
+    float64/complex128 argument, constants included, made float32/complex64): a tangent
+    has the dtype of the primal output it belongs to (jvp), a cotangent that of the
+    primal input (vjp), complex where that value is complex and real where it is real
+    (|z| has real tangents, a real input of a complex function real cotangents); the
+    gradient of a real scalar of the input and its Hessian-vector product (jvp of the
+    gradient) have the input's dtype too. Outputs that are not inexact (integers,
+    booleans) carry no derivative and are not checked."""
+    gap = DTYPE_GAPS.get((case.id, "float32" if single else "float64"))
+    if gap:
+        pytest.skip(f"known dtype gap: {gap}")
+    args, diff = _materialize(case, k)
+    args = [_in_precision(a, single) for a in args]
+    rng = onp.random.default_rng(3)
+    for i in diff:
+        f = _partial(case.fun, args, i)
+        x = args[i]
+        xdt = onp.asarray(x).dtype
+        v = _like(x, rng)
+        if "fwd" in case.modes:
+            y, t = jvp(f, (x,), (v,))
+            for j, (yl, tl) in enumerate(zip(_leaves(y), _leaves(t))):
+                if _inexact(yl):
+                    assert tl.dtype == yl.dtype, (f"jvp arg {i} output {j}: tangent {tl.dtype}"
+                                                  f" for an output of {yl.dtype}")
+        else:
+            y = f(x)
+        y_leaves, y_spec = tree_flatten(y)
+        y_leaves = [onp.asarray(o) for o in y_leaves]
+        if "rev" in case.modes:
+            _, pb = vjp(f, x)
+            (ct,) = (pb(tree_unflatten(y_spec, [_like(o, rng) if _inexact(o) else
+                                                onp.zeros(o.shape) for o in y_leaves])),)
+            ct = onp.asarray(ct)
+            assert ct.dtype == xdt, f"vjp arg {i}: cotangent {ct.dtype} for an input of {xdt}"
+        if case.order >= 2 and case.hessian and set(case.modes) == {"fwd", "rev"} \
+                and all(_inexact(o) for o in y_leaves):
+            ws = [_like(o, rng) for o in y_leaves]
+
+            def s(z):
+                total = 0.0
+                for yl, w in zip(tree_flatten(f(z))[0], ws):
+                    total = total + chainrule.numpy.sum(chainrule.numpy.real(onp.conj(w) * yl))
+                return total
+            g = onp.asarray(chainrule.grad(s)(x))
+            assert g.dtype == xdt, f"grad arg {i}: {g.dtype} for an input of {xdt}"
+            _, hv = jvp(chainrule.grad(s), (x,), (v,))
+            hv = onp.asarray(hv)
+            assert hv.dtype == xdt, f"hvp arg {i}: {hv.dtype} for an input of {xdt}"
+
+
 # ----------------------------------------------------------------------------
 # Completeness
 # ----------------------------------------------------------------------------

@@ -120,7 +120,21 @@ add(
                                                     [U(2.2, 2.8, 2, 3), U(1.1, 1.3, 3)],
                                                     [U(-2.8, -2.2, 3), U(1.1, 1.3, 3)]]),
     Case("numpy.copysign", np.copysign, [[R(3), Const(onp.array([1.0, -1.0, 2.0]))],
-                                         [R(2, 3), Const(-1.0)]]),
+                                         [R(2, 3), Const(-1.0)],
+                                         [R(3), Const(onp.array([-0.0, 0.0, -2.0]))]]),
+    # Traced y: derivative 0 (finite differences away from y == 0, where the sign flips).
+    Case("numpy.copysign", np.copysign, [[R(3), Fixed([1.0, -1.0, 2.0])],
+                                         [Fixed([[0.5], [-2.0]]), Fixed([-0.7, 0.4, 1.5])],
+                                         [Const(2.0), Fixed([-0.3, 0.3])]],
+         id="copysign-traced-y"),
+    # A traced exponent at exactly y == 0 (second order: d/dy of the x-derivative is 1/x
+    # there), with x = 0 only where the exponent is a constant >= 1.
+    Case("numpy.power", np.power, [[Fixed([0.7, 1.3, 2.0]), Fixed([0.0, 0.0, 1.0])],
+                                   [Fixed([0.7, 1.6]), Fixed(0.0)]], id="power-y0"),
+    Case("numpy.float_power", np.float_power, [[Fixed([0.7, 1.3]), Fixed([0.0, 2.0])]],
+         id="float_power-y0"),
+    Case("numpy.power", np.power, [[Fixed([0.0, 1.5]), Const(onp.array([2.0, 3.0]))],
+                                   [Fixed([0.0, 0.4]), Const(1.0)]], id="power-x0"),
     Case("numpy.ldexp", np.ldexp, [[R(3), Const(onp.array([0, 1, -2]))], [R(2, 3), Const(3)]]),
     Case("numpy.clip", lambda x: np.clip(x, -0.5, 0.5), [[Fixed([-1.0, -0.2, 0.3, 0.9])],
                                                          [R(2, 3)]]),

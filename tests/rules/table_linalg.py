@@ -12,7 +12,7 @@ import numpy as onp
 import chainrule.numpy as np
 import chainrule.numpy.linalg as la
 
-from . import C, Case, Const, R, SPD
+from . import C, Case, Const, Fixed, R, SPD
 
 
 # -- generators ------------------------------------------------------------------------------
@@ -127,6 +127,11 @@ CASES = [
          id="solve-complex"),
     Case("numpy.linalg.det", la.det, [[WC(3)], [WC(3, (2,))], [R(2, 2)], [WC(1)], [R(4, 4)]]),
     Case("numpy.linalg.det", la.det, [[WC(3, cx=True)]], id="det-complex"),
+    # Singular matrices: the derivative is the adjugate (from the minors), also second order.
+    Case("numpy.linalg.det", la.det, [[Fixed([[1.0, 2.0], [2.0, 4.0]])],
+                                      [Fixed([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])],
+                                      [Fixed([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 1.0], [0.5, 3.0]]])],
+                                      [Fixed(onp.zeros((3, 3)))]], id="det-singular"),
     Case("numpy.linalg.slogdet", lambda a: la.slogdet(a)[1],
          [[WC(3)], [WC(3, (2,))], [R(3, 3)], [WC(1)]]),
     Case("numpy.linalg.slogdet", lambda a: la.slogdet(a).sign * la.slogdet(a).logabsdet,

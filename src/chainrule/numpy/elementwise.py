@@ -142,23 +142,40 @@ _ew("divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
 true_divide = _export("true_divide", globals()["divide"])
 
 
-def _pow_dx(ans, x, y):
-    # y * x**(y-1), written so that x = 0 with y >= 1 gives a finite value.
-    if isinstance(y, (int, float)):  # the common x ** 2: no array work on y
-        return y * power(x, y - 1) if y != 0 else 0.0 * x
-    return y * power(x, where(y == 0, 1, y - 1))
+def _make_pow_dx(pw):
+    def dx(ans, x, y):
+        # y * x**(y-1). A Python exponent is a constant: x ** 2 needs no array work on y.
+        if isinstance(y, (int, float)):
+            return y * pw(x, y - 1) if y != 0 else 0.0 * pw(x, 0)
+        # A traced exponent: the formula as it stands wherever it is finite, so that its own
+        # derivative in y (x**(y-1) (1 + y log x), x**-1 at y == 0) is right; guarding only
+        # the exponent (x ** where(y == 0, 1, y - 1)) is right at first order and gives
+        # d/dy = x instead of 1/x. Only at x == 0 with y == 0 is the formula 0 * inf: there
+        # the derivative is 0 (x**0 == 1 for every x, 0**0 == 1 as NumPy has it; JAX gives
+        # nan), and so are its own derivatives (the where's zero branch).
+        at00 = (_getval(x) == 0) & (_getval(y) == 0)
+        if not is_lazy(at00) and not _np.any(at00):
+            return y * pw(x, y - 1)
+        safe = where(at00, 1, x)
+        return where(at00, 0, y * pw(safe, y - 1))
+    return dx
 
 
 def _pow_dy(ans, x, y):
-    # ans * log(x), with 0 where x == 0 (the limit of x**y log x for y > 0).
+    # ans * log(x), with 0 where x == 0 (JAX's convention, the limit of x**y log x for
+    # y > 0); its derivatives there are 0 too.
     if isinstance(x, (int, float)):  # 2.0 ** y: a Python constant keeps y's dtype
         return ans * float(_np.log(x)) if x != 0 else 0.0 * ans
     safe = where(x == 0, 1, x)
     return where(x == 0, 0, ans * log(safe))
 
 
-power = _ew("power", _pow_dx, _pow_dy)
-_ew("float_power", _pow_dx, _pow_dy)
+# 0 ** y in x (JAX's conventions but at y == 0): y * 0**(y-1), so 1 at y == 1, 0 for y > 1,
+# inf for 0 < y < 1 (and nan or inf for y < 0, as the value); 0 at y == 0 (JAX: nan).
+power = _ew("power", _make_pow_dx(lambda x, y: power(x, y)), _pow_dy)
+# float_power computes in float64 (or complex128): its derivative too, so that a float32
+# input's tangent has the float64 output's dtype.
+float_power = _ew("float_power", _make_pow_dx(lambda x, y: float_power(x, y)), _pow_dy)
 
 # -- exponentials and logarithms ------------------------------------------------
 # Python floats, not NumPy float64 scalars, so float32 derivatives stay float32.
@@ -260,7 +277,11 @@ _ew("fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -_np.trunc(_getval(x) / _ge
 _ew("remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -_np.floor(_getval(x) / _getval(y)),
     needs_ans=False)
 mod = _export("mod", globals()["remainder"])
-_ew("copysign", lambda ans, x, y: _np.sign(_getval(x)) * _np.sign(_getval(ans)), None)
+# copysign(x, y) = |x| with y's sign bit: d/dx = sign(x) * (-1 if signbit(y) else 1), read
+# off the output's sign, which is y's sign bit also for y = -0.0 (sign(y) would be 0 there);
+# 0 at x == 0 as for abs. In y it is piecewise constant: derivative 0 (JAX's too).
+_ew("copysign", lambda ans, x, y: _np.sign(_getval(x)) * _np.sign(_getval(ans)),
+    lambda ans, x, y: _np.zeros((), _dtype_of(ans)))
 _ew("ldexp", lambda ans, x, n: _np.ldexp(_np.ones((), _dtype_of(x)), _getval(n)), None,
     needs_ans=False)
 

@@ -92,7 +92,10 @@ def _reduce_to_last(a, axis):
     last = tuple(range(nd - len(axes), nd))
     moved = moveaxis(a, axes, last) if axes != last else a
     rest = shape(moved)[:nd - len(axes)]
-    return reshape(moved, tuple(rest) + (-1,)), kept
+    n = 1
+    for i in axes:
+        n *= int(shape(a)[i])
+    return reshape(moved, tuple(rest) + (n,)), kept  # not -1: ambiguous when empty
 
 
 def _finish(res, qshape, a_shape_rest, kept, keepdims):

@@ -149,7 +149,8 @@ def _prod_partials_exact(x, axis):
     last = tuple(range(nd - len(axes), nd))
     moved = moveaxis(x, axes, last)
     mshape = shape(moved)
-    flat = reshape(moved, mshape[: nd - len(axes)] + (-1,))
+    # the length written out, not -1: -1 is ambiguous when the array is empty
+    flat = reshape(moved, mshape[: nd - len(axes)] + (_prod(mshape[nd - len(axes):]),))
     ones = like(_np.ones(shape(flat)[:-1] + (1,), dtype=xv.dtype), xv)
     left = cumprod(concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = cumprod(concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
@@ -212,6 +213,14 @@ amax = max
 amin = min
 
 
+def _prod(dims):
+    """The number of elements of a shape (1 for ``()``)."""
+    n = 1
+    for d in dims:
+        n *= int(d)
+    return n
+
+
 # -- scans ----------------------------------------------------------------------------
 
 def _cumsum(x, axis=None, dtype=None, **kw):
@@ -231,7 +240,9 @@ def _cumsum_jvp(t, ans, x, axis=None, dtype=None, **kw):
     reshape = cnp.reshape
     nb = ndim(t) - ndim(x)
     if axis is None:
-        return cumsum(reshape(t, shape(t)[:nb] + (-1,)), axis=-1)
+        # the length written out, not -1: -1 is ambiguous for an empty batch (jacfwd of
+        # a size-0 input pushes a batch of 0 tangents)
+        return cumsum(reshape(t, shape(t)[:nb] + (_prod(shape(x)),)), axis=-1)
     return cumsum(t, axis=normalize_axis(axis, ndim(x))[0] + nb)
 
 
@@ -283,7 +294,7 @@ def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kw):
     reshape = cnp.reshape
     if axis is None:
         nb = ndim(t) - ndim(x)
-        return _cumprod_jac_apply(reshape(t, shape(t)[:nb] + (-1,)), ans,
+        return _cumprod_jac_apply(reshape(t, shape(t)[:nb] + (_prod(shape(x)),)), ans,
                                   reshape(x, (-1,)), 0, False)
     return _cumprod_jac_apply(t, ans, x, normalize_axis(axis, ndim(x))[0], False)
 

@@ -25,6 +25,7 @@ from ..core.engine import Box, getval
 from ..numpy._wrap import (ARRAY_TYPES, align, array_module, asarray, broadcast_tangent, defprim,
                            ndim, nondiff, normalize_axis)
 from ..numpy._wrap import asarray as _tasarray
+from ..numpy._wrap import dtype as _dtype
 from ..numpy._wrap import is_lazy, shape, unbroadcast
 from ._common import composite, defelementwise, expand_reduced, lazy
 
@@ -37,15 +38,23 @@ __all__ = [
     "k0", "k1", "kv", "stdtr",
 ]
 
-_SQRT_PI = _np.sqrt(_np.pi)
-_SQRT_2PI = _np.sqrt(2.0 * _np.pi)
-_LOG_2PI = _np.log(2.0 * _np.pi)
+# Python floats, not NumPy float64 scalars: those would promote a float32 derivative
+# (NumPy 2's promotion rules), and a tangent must have its output's dtype.
+_SQRT_PI = float(_np.sqrt(_np.pi))
+_SQRT_2PI = float(_np.sqrt(2.0 * _np.pi))
+_LOG_2PI = float(_np.log(2.0 * _np.pi))
 
 
 def _arr(x):
     """``x`` as an array: NumPy's for numbers and lists, another module's array
     (CuPy) left where it is."""
     return asarray(x) if array_module(x) is _np else x
+
+
+def _arr_or_number(x):
+    """:func:`_arr`, but a Python number stays one: as a float64 array it would make a
+    float32 result float64 (NumPy 2 promotes Python numbers weakly, 0-d arrays not)."""
+    return x if type(x) in (float, int) else _arr(x)
 
 
 def _scalar(out):
@@ -87,13 +96,13 @@ def _softplus(x, **kwargs):
 
 
 def _xlogy(x, y):
-    x, y = _arr(x), _arr(y)
+    x, y = _arr_or_number(x), _arr_or_number(y)
     with _np.errstate(divide="ignore", invalid="ignore"):
         return _scalar(_np.where((x == 0) & ~_np.isnan(y), 0.0, x * _np.log(y)))
 
 
 def _xlog1py(x, y):
-    x, y = _arr(x), _arr(y)
+    x, y = _arr_or_number(x), _arr_or_number(y)
     with _np.errstate(divide="ignore", invalid="ignore"):
         return _scalar(_np.where((x == 0) & ~_np.isnan(y), 0.0, x * _np.log1p(y)))
 
@@ -102,7 +111,9 @@ def _entr(x):
     x = _arr(x)
     with _np.errstate(divide="ignore", invalid="ignore"):
         pos = -x * _np.log(_np.where(x > 0, x, 1.0))
-        return _scalar(_np.where(x > 0, pos, _np.where(x == 0, 0.0, -_np.inf)))
+        # the fill values in pos's dtype: where() of two Python floats would be float64
+        fill = _np.where(x == 0, pos.dtype.type(0.0), pos.dtype.type(-_np.inf))
+        return _scalar(_np.where(x > 0, pos, fill))
 
 
 def _safe_div(num, x):
@@ -327,9 +338,27 @@ def log_softmax(x, axis=None):
 # Elementwise SciPy functions (SciPy imported on first call)
 # ----------------------------------------------------------------------------
 
-def _sp(name, *derivs, doc, needs_ans=True, attr=None):
+def _sp(name, *derivs, doc, needs_ans=True, attr=None, order_first=False):
     fun = lazy("scipy.special", attr or name, "chainrule.scipy.special." + name)
+    if order_first:
+        fun = _in_dtype_of_x(fun)
     return defelementwise("scipy.special." + name, fun, *derivs, doc=doc, needs_ans=needs_ans)
+
+
+def _in_dtype_of_x(fun):
+    """``fun(n, x)`` (an integer order first) in the floating dtype of ``x``: SciPy's
+    ``polygamma`` and ``yn`` compute a float32 ``x`` in float64 (an integer ``n`` picks
+    their double loop), and the derivative of ``digamma`` is ``polygamma(1, x)``, so a
+    float32 tangent would become float64."""
+    def f(n, x, **kwargs):
+        out = fun(n, x, **kwargs)
+        dt = _np.result_type(_dtype(x), _np.float16)  # integers compute in float64
+        if getattr(out, "dtype", dt) != dt and _np.result_type(out, dt) == out.dtype \
+                and dt.kind == out.dtype.kind:
+            out = out.astype(dt)
+        return out
+    f.__name__ = f.__qualname__ = fun.__name__
+    return f
 
 
 def _sgn(x):
@@ -360,6 +389,7 @@ digamma = _sp("digamma", lambda ans, x: polygamma(1, x), needs_ans=False,
 psi = digamma
 
 polygamma = _sp("polygamma", None, lambda ans, n, x: polygamma(n + 1, x), needs_ans=False,
+                order_first=True,
                 doc="""n-th derivative of the digamma function (differentiable in ``x``).
 
     >>> round(float(polygamma(1, 1.0)), 6)
@@ -632,7 +662,8 @@ jn = _sp("jn", None, lambda ans, n, x: 0.5 * (jv(n - 1.0, x) - jv(n + 1.0, x)),
     """)
 
 yn = _sp("yn", None, lambda ans, n, x: 0.5 * (yv(n - 1.0, x) - yv(n + 1.0, x)),
-         needs_ans=False, doc="""Bessel function of the second kind of integer order ``n``.
+         needs_ans=False, order_first=True,
+         doc="""Bessel function of the second kind of integer order ``n``.
 
     >>> round(float(yn(0, 1.0)), 6)
     0.088257

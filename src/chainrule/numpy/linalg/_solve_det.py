@@ -2,7 +2,9 @@
 
 import numpy as _np
 
-from .._wrap import align, broadcast_tangent, defprim, dtype, like, ndim, shape, unbroadcast
+from ...core.engine import getval
+from .._wrap import (align, broadcast_tangent, defprim, dtype, is_lazy, like, ndim, shape,
+                     unbroadcast)
 from ._helpers import (SlogdetResult, _c, _la, _iscx, _LazyParts, _mm, _mT, _once, _part,
                        _result, _slots)
 
@@ -101,16 +103,39 @@ def _det(a):
     return _la(a).det(a)
 
 
-def _det_vjp(g, ans, a):
-    # ∂det/∂A = det · A⁻ᵀ (Jacobi's formula).
+def _cofactors(ans, a):
+    """The cofactor matrix of ``a`` (a stack), ∂det/∂A: ``det · A⁻ᵀ`` where every matrix
+    of the stack has a nonzero determinant (the fast path: one inverse), else from the
+    minors, ``(-1)^(i+j) det(A without row i and column j)``, exact also at a singular
+    matrix (where A⁻ᵀ does not exist but the adjugate does). Both are built from
+    differentiable functions, so second derivatives go through det's rule again (the
+    minors' own determinants take the fast path unless they are singular too)."""
     c = _c()
-    return c.expand_dims(g * ans, (-2, -1)) * _mT(inv(a))
+    av = getval(a)
+    if is_lazy(av) or not _np.any(getval(ans) == 0):
+        try:
+            return c.expand_dims(ans, (-2, -1)) * _mT(inv(a))
+        except _np.linalg.LinAlgError:  # det rounded away from 0 on a singular matrix
+            pass
+    n = tuple(shape(a))[-1]
+    # rows[i]: every index but i; minors[..., i, j] = a[..., rows[i], :][..., rows[j]]
+    rows = _np.array([[k for k in range(n) if k != i] for i in range(n)], dtype=_np.intp)
+    rows = rows.reshape(n, n - 1)
+    minors = a[..., rows[:, None, :, None], rows[None, :, None, :]]
+    signs = (-1.0) ** _np.add.outer(_np.arange(n), _np.arange(n))
+    return like(signs.astype(dtype(a)), av) * det(minors)
+
+
+def _det_vjp(g, ans, a):
+    # ∂det/∂A = cof(A), det · A⁻ᵀ where A is invertible (Jacobi's formula).
+    c = _c()
+    return c.expand_dims(g, (-2, -1)) * _cofactors(ans, a)
 
 
 def _det_jvp(t, ans, a):
-    # d det = det · tr(A⁻¹ dA), the trace as an elementwise product (no n×n product).
+    # d det = tr(adj(A) dA) = Σ cof(A) ∘ dA, an elementwise product (no n×n product).
     c = _c()
-    return ans * c.sum(_mT(inv(a)) * t, axis=(-2, -1))
+    return c.sum(_cofactors(ans, a) * t, axis=(-2, -1))
 
 
 det = defprim(_det, "numpy.linalg.det")
@@ -119,6 +144,18 @@ det.defvjp(_det_vjp).defjvp(_det_jvp)
 
 def _slogdet_raw(a):
     return _la(a).slogdet(a)
+
+
+def _inv_for_slogdet(a):
+    # logabsdet = -inf at a singular matrix and its derivative A⁻ᵀ is unbounded there: no
+    # value to give, so a loud error that says so (det's derivative, the adjugate, exists).
+    try:
+        return inv(a)
+    except _np.linalg.LinAlgError as e:
+        raise _np.linalg.LinAlgError(
+            "chainrule: the derivative of slogdet's logabsdet at a singular matrix is "
+            "unbounded (logabsdet is -inf there, its gradient A^-T does not exist); "
+            "numpy.linalg.det is differentiable there (its gradient is the adjugate)") from e
 
 
 def _slogdet_vjp(g, ans, a):
@@ -133,12 +170,12 @@ def _slogdet_vjp(g, ans, a):
         sign = _part(ans, 0)
         extra = 1j * c.imag(gs * sign)
         coef = extra if coef is None else coef + extra
-    return c.expand_dims(coef, (-2, -1)) * _mT(inv(a))
+    return c.expand_dims(coef, (-2, -1)) * _mT(_inv_for_slogdet(a))
 
 
 def _slogdet_jvp(t, ans, a):
     c = _c()
-    z = _once(lambda: c.sum(_mT(inv(a)) * t, axis=(-2, -1)))  # tr(A⁻¹ dA)
+    z = _once(lambda: c.sum(_mT(_inv_for_slogdet(a)) * t, axis=(-2, -1)))  # tr(A⁻¹ dA)
     if _iscx(a):
         return _LazyParts(lambda: _part(ans, 0) * (1j * c.imag(z())), lambda: c.real(z()))
     # A real determinant's sign is locally constant.

@@ -19,7 +19,7 @@ from ..linalg import cholesky, solve_triangular
 
 __all__ = ["pdf", "logpdf", "entropy"]
 
-_LOG_2PI = _np.log(2.0 * _np.pi)
+_LOG_2PI = float(_np.log(2.0 * _np.pi))  # a Python float: keeps float32 float32
 
 
 def _dim(mean, cov):

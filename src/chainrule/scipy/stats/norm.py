@@ -13,7 +13,7 @@ from ..special import log_ndtr, ndtr, ndtri
 
 __all__ = ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf"]
 
-_LOG_SQRT_2PI = 0.5 * _np.log(2.0 * _np.pi)
+_LOG_SQRT_2PI = float(0.5 * _np.log(2.0 * _np.pi))  # a Python float: keeps float32 float32
 
 
 def _check(out, bad):
