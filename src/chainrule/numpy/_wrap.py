@@ -58,6 +58,19 @@ class _Defers(dict):
 DEFERS = _Defers()
 
 
+def as_ndarray_operand(x):
+    """``x`` as a NumPy function that is not a ufunc (``np.dot``) takes it: a container
+    with its own ``__array_ufunc__`` but no ``__array_function__`` (a pandas ``Series``
+    or ``DataFrame``, an xarray ``DataArray``) as its NumPy array, as NumPy's
+    ``asarray`` makes it; anything else (traced values, arrays, numbers) as it is.
+    ``np.dot(frame, w)`` is an ndarray where ``np.matmul(frame, w)`` is a pandas
+    object, and autograd's ``dot`` wraps ``np.dot``."""
+    t = type(x)
+    if t in ARRAY_TYPES or t is Box or not DEFERS[t] or hasattr(t, "__array_function__"):
+        return x
+    return _np.asarray(x)
+
+
 def defprim(fun, name=None, needs_ans=True, needs_args=True, opaque_to_jit=False):
     """Wrap ``fun`` as a primitive named ``name`` (e.g. ``"numpy.sin"``) and register it.
 

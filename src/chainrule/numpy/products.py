@@ -11,8 +11,8 @@ import string
 import numpy as _np
 
 from ..core.engine import Box, getval
-from ._wrap import (align, broadcast_tangent, defprim, like, match_real, ndim, shape,
-                    unbroadcast)
+from ._wrap import (align, as_ndarray_operand, broadcast_tangent, defprim, like, match_real,
+                    ndim, shape, unbroadcast)
 from ._wrap import ARRAY_TYPES as _ARRAY_TYPES
 from .reductions import composite
 
@@ -290,6 +290,7 @@ def einsum(*operands, optimize=False, **kw):
 def dot(a, b, out=None):
     """Dot product: matmul for up to 2-D ``b``, sum over a's last and b's
     second-to-last axis otherwise."""
+    a, b = as_ndarray_operand(a), as_ndarray_operand(b)  # np.dot's asarray, not matmul's ufunc
     if ndim(a) == 0 or ndim(b) == 0:
         return a * b
     if ndim(b) <= 2:
