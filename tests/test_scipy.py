@@ -190,8 +190,8 @@ def test_second_derivatives_are_special_functions():
 
 
 def test_no_rule_for_orders_and_shape_parameters():
-    with pytest.raises(MissingRuleError, match="scipy.special.gammainc"):
-        grad(lambda a: sp.gammainc(a, 1.0))(1.5)
+    with pytest.raises(MissingRuleError, match="scipy.special.gammainc_da"):
+        grad(grad(lambda a: sp.gammainc(a, 1.0)))(1.5)
     with pytest.raises(MissingRuleError, match="scipy.special.betainc"):
         grad(lambda a: sp.betainc(a, 2.0, 0.5))(1.5)
     with pytest.raises(MissingRuleError, match="scipy.special.stdtr"):
@@ -575,3 +575,22 @@ def test_gradients_agree_with_autograd():
     ]
     for ours, theirs in pairs:
         onp.testing.assert_allclose(grad(ours)(x), ag.grad(theirs)(x), rtol=1e-10)
+
+
+def test_gammainc_in_a_against_mpmath():
+    # No closed form: a series below x = a + 1, a quadrature of Q's integral above.
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 50
+    for a in (0.1, 0.5, 1.0, 3.7, 10.0, 50.0):
+        for x in (1e-3, 0.5, 2.0, 10.0, 51.0, 100.0):
+            if x >= a + 1:  # Q itself: P rounds to 1 in mpmath's difference quotient too
+                exact = -mp.diff(lambda s: mp.gammainc(s, x, mp.inf, regularized=True), a)
+            else:
+                exact = mp.diff(lambda s: mp.gammainc(s, 0, x, regularized=True), a)
+            assert grad(lambda s: sp.gammainc(s, x))(a) == pytest.approx(float(exact), rel=1e-12)
+            assert grad(lambda s: sp.gammaincc(s, x))(a) == pytest.approx(-float(exact), rel=1e-12)
+    # The mixed second derivative (x of the a-derivative) has its closed form.
+    mixed = mp.diff(lambda xx: mp.diff(lambda s: mp.gammainc(s, 0, xx, regularized=True), 2.0), 1.5)
+    assert grad(lambda x: grad(lambda s: sp.gammainc(s, x))(2.0))(1.5) == pytest.approx(
+        float(mixed), rel=1e-10)
+    assert onp.isnan(sp.gammainc_da(-1.0, 1.0)) and sp.gammainc_da(2.0, 0.0) == 0.0

@@ -88,6 +88,14 @@ CASES = [
     Case("scipy.special.gammainc", sp.gammainc,
          [[Const(onp.array([0.7, 1.5, 3.0])), P(2, 3)], [Const(2.0), P(3)]]),
     Case("scipy.special.gammaincc", sp.gammaincc, [[Const(onp.array([0.7, 1.5, 3.0])), P(3)]]),
+    # In a: gammainc_da (a series for x < a + 1, a quadrature of Q's integral beyond), whose
+    # own a-derivative has no rule: first order in a, second order in x (gammainc_da's entry).
+    Case("scipy.special.gammainc", sp.gammainc, [[P(3), P(3)], [U(0.5, 2.0, 2, 3), U(3.5, 8.0, 3)]],
+         order=1, hessian=False, id="gammainc-a"),
+    Case("scipy.special.gammaincc", sp.gammaincc, [[U(0.5, 2.0, 3), U(0.2, 8.0, 3)]], order=1,
+         hessian=False, id="gammaincc-a"),
+    Case("scipy.special.gammainc_da", sp.gammainc_da,
+         [[Const(onp.array([0.7, 1.5, 3.0])), U(0.3, 6.0, 2, 3)]]),
     # -- special: error function and the normal distribution ---------------------------
     Case("scipy.special.erf", sp.erf, [[R(5)], [C(3)]]),
     Case("scipy.special.erfc", sp.erfc, [[R(5)], [C(3)]]),
