@@ -75,3 +75,16 @@ def test_python_numbers_divide_as_numpy_does(f, x):
 def test_division_by_zero_warns():
     with pytest.warns(RuntimeWarning):
         assert cr.grad(lambda x: x / 0.0)(1.0) == onp.inf
+
+
+@pytest.mark.parametrize("f", [np.max, np.min, np.amax, np.amin,
+                               lambda x: np.sum(np.max(np.stack([x, x + 1]), axis=1))])
+def test_nan_in_max_min_propagates_to_the_gradient(f):
+    x = onp.array([1.0, onp.nan, 2.0])
+    g = cr.grad(f)(x)
+    assert onp.isnan(g[1]) and g[0] == 0 and g[2] == 0
+    assert onp.isnan(cr.jvp(f, (x,), (onp.ones(3),))[1])
+
+
+def test_nanmax_ignores_nan():
+    onp.testing.assert_array_equal(cr.grad(np.nanmax)(onp.array([1.0, onp.nan, 2.0])), [0, 0, 1])

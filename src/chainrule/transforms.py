@@ -327,10 +327,12 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
         if _shape(tv) != shape:
             raise ValueError(f"chainrule: tangent shape {_shape(tv)} does not match "
                              f"the primal's shape {shape}")
-        if type(tv) is not Box and (_dtype(tv) != dt or type(tv) in _PY_NUMBERS):
+        if type(tv) in _PY_NUMBERS:
             # A Python number as a NumPy scalar: the rules divide by tangents and
             # inputs (log's t / x), and NumPy gives inf where Python raises.
-            tv = _asdtype(tv, dt)[()]
+            tv = _onp.asarray(tv, dtype=dt)[()]
+        elif type(tv) is not Box and _dtype(tv) != dt:
+            tv = _asdtype(tv, dt)
         boxes.append(trace.new_input(v, tv))
     out = _guarded(_lazy(leaves, fun) or _lazy(t_leaves, None), fun,
                    tree_unflatten(spec, boxes))

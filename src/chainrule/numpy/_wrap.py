@@ -536,8 +536,8 @@ def is_complex(v):
     """Whether a value (an input, a constant, a cotangent, a tangent) is complex:
     the engine's ``is_complex`` hook (``set_complex_hooks``), which the traces call
     on their inputs and on constant arguments that are not Python floats, and the
-    backward sweep on each cotangent of a trace that holds complex arithmetic. A first-order float64 array
-    costs one type test, one dtype read and one identity test."""
+    backward sweep on each cotangent of a trace that holds complex arithmetic. A
+    first-order float64 array costs one type test, one dtype read, one identity test."""
     t = type(v)
     if t is _np.ndarray:
         dt = v.dtype

@@ -141,8 +141,9 @@ positive.defvjp(lambda g, ans, x, **kw: g).defjvp(lambda t, ans, x, **kw: t)
 def _one_over(y):
     # A Python number divided in Python raises ZeroDivisionError where NumPy gives
     # inf with a RuntimeWarning (x / 0.0): divide as NumPy does.
+    # Only at 0: elsewhere a Python result stays a weak scalar (float32 stays float32).
     t = type(y)
-    return _np.divide(1.0, y) if t is float or t is int or t is bool else 1.0 / y
+    return _np.divide(1.0, y) if (t is float or t is int or t is bool) and y == 0 else 1.0 / y
 
 
 _ew("divide", lambda ans, x, y: _one_over(y), lambda ans, x, y: -ans / y)
