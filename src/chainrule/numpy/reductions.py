@@ -195,7 +195,7 @@ def _make_extreme(npfun, name):
             # A NaN is the max (NumPy propagates it) but equals nothing: its entry
             # gets a NaN derivative, as in JAX, not a silent zero for the slice.
             nan = _np.isnan(getval(x)) & _np.isnan(a)
-            if nan.any():
+            if type(nan) is not _np.ndarray or nan.any():  # no data-dependent step on Dask
                 share = _np.where(nan, _np.nan, share)
         return share.astype(_np.result_type(getval(x)), copy=False)
 
