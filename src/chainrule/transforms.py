@@ -283,9 +283,12 @@ def _vjp_engine(fun, x, unwrap_out=True):
         ct_leaves, ct_wrapped = wrap_leaves(ct_leaves)
         if len(ct_leaves) != len(out_leaves):
             raise ValueError("chainrule: the cotangent must have the structure of the output")
-        seeds = [(o._ref, c) for o, c in zip(out_leaves, ct_leaves)
-                 if type(o) is Box and o._trace is trace]
-        adj = _guarded(lazy or _lazy(ct_leaves, None), backward, tape, seeds, n, keep_tape)
+        # A Python number seed as a NumPy scalar, as for jvp's tangents.
+        seeds = [(o._ref, _onp.float64(c) if type(c) is float or type(c) is int
+                  else _onp.complex128(c) if type(c) is complex else c)
+                 for o, c in zip(out_leaves, ct_leaves) if type(o) is Box and o._trace is trace]
+        adj = _guarded(lazy or _lazy(ct_leaves, None), backward, tape, seeds, n, keep_tape,
+                       None, trace.complex)
         grads = []
         for a, v, dt in zip(adj, leaves, dtypes):
             if a is None and dt is not None:  # the output does not depend on this input
@@ -324,7 +327,11 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
         if _shape(tv) != shape:
             raise ValueError(f"chainrule: tangent shape {_shape(tv)} does not match "
                              f"the primal's shape {shape}")
-        if type(tv) is not Box and _dtype(tv) != dt:
+        if type(tv) in _PY_NUMBERS:
+            # A Python number as a NumPy scalar: the rules divide by tangents and
+            # inputs (log's t / x), and NumPy gives inf where Python raises.
+            tv = _onp.asarray(tv, dtype=dt)[()]
+        elif type(tv) is not Box and _dtype(tv) != dt:
             tv = _asdtype(tv, dt)
         boxes.append(trace.new_input(v, tv))
     out = _guarded(_lazy(leaves, fun) or _lazy(t_leaves, None), fun,
@@ -346,6 +353,7 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
 
 
 _NO_ATTRIBUTES = {}
+_PY_NUMBERS = (float, int, complex, bool)
 
 
 def _context_wrapped(fun):

@@ -21,6 +21,7 @@ import numpy as _np
 from numpy import *  # noqa: F401,F403 - constants, dtypes and types first; functions are replaced below
 
 from ..core.engine import Primitive as _Primitive
+from ..core.engine import set_complex_hooks as _set_complex_hooks
 from . import _box
 from . import _wrap
 from ._wrap import NONDIFF, PRIMITIVES, nondiff as _nondiff
@@ -110,6 +111,19 @@ for _family in (_wrap, _composite_helpers, calculus, convert, convolution, extra
 _box._install(_self)
 # np.mean([a, b]) with traced a, b: the primitives' retry (Primitive.__call__)
 _Primitive.sequences_to_arrays = staticmethod(_wrap.sequences_to_arrays)
+# A real value's cotangent and tangent are real, whatever path a rule takes (the
+# backward sweep and forward mode project with these)
+_set_complex_hooks(_wrap.is_complex, _wrap.real_part)
+# Beside the ufuncs (defprim): the primitives of every model's hot path whose output
+# is real and whose rules compute in real arithmetic when their arguments are real
+# (Primitive.keeps_real; a complex constant argument is caught by the trace itself).
+for _p in (reductions.sum, reductions.mean_p, reductions.prod, reductions.cumsum,
+           reductions.cumprod, reductions.max, reductions.min, _sys.modules[__name__ + ".shape"]
+           ._reshape_p, _sys.modules[__name__ + ".shape"].transpose_p,
+           _sys.modules[__name__ + ".shape"].broadcast_to_p,
+           _sys.modules[__name__ + ".shape"].concatenate_p, indexing.getitem_p,
+           products.matmul_p, products.matvec_p, products.einsum_p):
+    _p.keeps_real = True
 
 
 def classify(name):

@@ -88,6 +88,10 @@ def defprim(fun, name=None, needs_ans=True, needs_args=True, opaque_to_jit=False
     p = Primitive(fun, name=name, needs_ans=needs_ans, needs_args=needs_args)
     if isinstance(fun, _np.ufunc):
         p.defer = DEFERS
+        # Real in, real out, and rules in real arithmetic (Primitive.keeps_real);
+        # the ufuncs that make complex values of real ones (none of NumPy's do
+        # without a dtype keyword) would have to say otherwise.
+        p.keeps_real = True
     PRIMITIVES[name] = p
     return p
 
@@ -539,3 +543,52 @@ def normalize_axis(axis, nd):
     if isinstance(axis, (int, _np.integer)):
         axis = (int(axis),)
     return tuple(sorted(a % nd if nd else 0 for a in axis))
+
+
+def is_complex(v):
+    """Whether a value (an input, a constant, a cotangent, a tangent) is complex:
+    the engine's ``is_complex`` hook (``set_complex_hooks``), which the traces call
+    on their inputs and on constant arguments that are not Python floats, and the
+    backward sweep on each cotangent of a trace that holds complex arithmetic. A
+    first-order float64 array costs one type test, one dtype read, one identity test."""
+    t = type(v)
+    if t is _np.ndarray:
+        dt = v.dtype
+        return dt is not _F64 and dt.kind == "c"
+    if t is float or t is int or t is bool:
+        return False
+    v = getval(v)
+    t = type(v)
+    if t is complex:
+        return True
+    if t is float or t is int or t is bool or v is None:
+        return False
+    try:
+        dt = v.dtype
+    except AttributeError:
+        return False
+    return kind(dt) == "c"
+
+
+_F64 = _np.dtype(_np.float64)
+
+
+def real_part(v, value):
+    """``v`` (a complex cotangent or tangent) on the vector space of ``value``: its
+    real part when ``value`` is real (the engine's ``real_part`` hook). ``value`` is what
+    the tape keeps of an argument (an array, an :class:`ArrayMeta`, a Python number,
+    an outer trace's box) or an output; the real part is taken with
+    ``chainrule.numpy.real``, so that it is differentiable in turn."""
+    value = getval(value)
+    if type(value) is complex:
+        return v
+    try:
+        dt = value.dtype
+    except AttributeError:
+        if value is None:  # nothing known of the value: leave it
+            return v
+        dt = _np.result_type(value)
+    if kind(dt) == "c":
+        return v
+    _real = cnp.real
+    return _real(v)

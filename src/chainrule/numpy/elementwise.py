@@ -138,7 +138,15 @@ negative.defvjp(lambda g, ans, x, **kw: -g).defjvp(lambda t, ans, x, **kw: -t)
 positive = _export("positive", defprim(_np.positive, needs_ans=False, needs_args=False))
 positive.defvjp(lambda g, ans, x, **kw: g).defjvp(lambda t, ans, x, **kw: t)
 
-_ew("divide", lambda ans, x, y: 1.0 / y, lambda ans, x, y: -ans / y)
+def _one_over(y):
+    # A Python number divided in Python raises ZeroDivisionError where NumPy gives
+    # inf with a RuntimeWarning (x / 0.0): divide as NumPy does.
+    # Only at 0: elsewhere a Python result stays a weak scalar (float32 stays float32).
+    t = type(y)
+    return _np.divide(1.0, y) if (t is float or t is int or t is bool) and y == 0 else 1.0 / y
+
+
+_ew("divide", lambda ans, x, y: _one_over(y), lambda ans, x, y: -ans / y)
 true_divide = _export("true_divide", globals()["divide"])
 
 
@@ -272,10 +280,11 @@ _ew("minimum", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanc
 _ew("fmax", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanced(y, x, ans))
 _ew("fmin", lambda ans, x, y: _balanced(x, y, ans), lambda ans, x, y: _balanced(y, x, ans))
 
-_ew("fmod", lambda ans, x, y: 1.0, lambda ans, x, y: -_np.trunc(_getval(x) / _getval(y)),
-    needs_ans=False)
-_ew("remainder", lambda ans, x, y: 1.0, lambda ans, x, y: -_np.floor(_getval(x) / _getval(y)),
-    needs_ans=False)
+# _np.divide, not /: two Python numbers (1.0 % x at x = 0.0) must divide as NumPy does.
+_ew("fmod", lambda ans, x, y: 1.0,
+    lambda ans, x, y: -_np.trunc(_np.divide(_getval(x), _getval(y))), needs_ans=False)
+_ew("remainder", lambda ans, x, y: 1.0,
+    lambda ans, x, y: -_np.floor(_np.divide(_getval(x), _getval(y))), needs_ans=False)
 mod = _export("mod", globals()["remainder"])
 # copysign(x, y) = |x| with y's sign bit: d/dx = sign(x) * (-1 if signbit(y) else 1), read
 # off the output's sign, which is y's sign bit also for y = -0.0 (sign(y) would be 0 there);

@@ -192,6 +192,12 @@ def _make_extreme(npfun, name):
         if w is not None:
             m = m & w
         share = m / _np.maximum(_np.sum(m, axis=axis, keepdims=True), 1)
+        if _np.result_type(getval(x)).kind in "fc":
+            # A NaN is the max (NumPy propagates it) but equals nothing: its entry
+            # gets a NaN derivative, as in JAX, not a silent zero for the slice.
+            nan = _np.isnan(getval(x)) & _np.isnan(a)
+            if type(nan) is not _np.ndarray or nan.any():  # no data-dependent step on Dask
+                share = _np.where(nan, _np.nan, share)
         return share.astype(_np.result_type(getval(x)), copy=False)
 
     def vjp(g, ans, x, axis=None, out=None, keepdims=False, **kw):
