@@ -35,7 +35,8 @@ __all__ = [
     "logsumexp", "softmax", "log_softmax", "expit", "logit", "log_expit", "softplus", "xlogy",
     "xlog1py", "entr", "gamma", "gammaln", "digamma", "psi", "polygamma", "rgamma",
     "gammasgn", "multigammaln", "beta", "betaln", "betainc", "betaincc", "gammainc",
-    "gammaincc", "gammainc_da", "erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri",
+    "gammaincc", "gammainc_da",
+    "erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri",
     "i0", "i1", "i0e", "i1e", "iv", "ive", "j0", "j1", "y0", "y1", "jn", "yn", "jv", "yv",
     "k0", "k1", "kv", "stdtr",
 ]
