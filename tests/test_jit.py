@@ -584,3 +584,11 @@ def test_a_users_primitive_is_recorded_as_one_call():
 def test_jit_is_exported():
     assert chainrule.jit is jit
     assert issubclass(JitEscapeError, JitError) and issubclass(JitError, TypeError)
+
+
+def test_generated_source_holds_only_our_own_names():
+    # The replay's source is compiled with exec: recorded keyword and attribute names that
+    # are not plain identifiers never become code.
+    from chainrule._jit._program import _is_name
+    assert _is_name("axis") and not _is_name("x); import os; os.system('true') #")
+    assert not _is_name("lambda") and not _is_name(1)

@@ -28,6 +28,7 @@ call). Three passes run first, none of which changes a value:
   replay holds no more memory than the eager call's tape.
 """
 
+import keyword
 import math
 
 import numpy as _np
@@ -116,6 +117,11 @@ def _outs(op):
         return ()
     return (o,) if type(o) is Slot else o
 
+
+
+def _is_name(s):
+    """Whether ``s`` can stand in generated source as a Python name (not a keyword)."""
+    return type(s) is str and s.isidentifier() and not keyword.iskeyword(s)
 
 class Program:
     """One recorded program of a jitted function (for one signature)."""
@@ -261,8 +267,18 @@ class Program:
         def call_args(args, kwargs):
             parts = [rt(a) for a in args]
             if kwargs:
-                parts += [f"{k}={rt(v)}" for k, v in kwargs.items()]
+                # A keyword that is not an identifier (``f(**{"a b": 1})``) goes in as a
+                # string literal: nothing recorded is ever pasted into the source as code.
+                parts += [f"{k}={rt(v)}" if _is_name(k) else f"**{{{k!r}: {rt(v)}}}"
+                          for k, v in kwargs.items()]
             return ", ".join(parts)
+
+        def attr(name):
+            # Attribute and flag names come from a traced array's own attributes; checked
+            # all the same, as the generated source must hold only our own text.
+            if not _is_name(name):
+                raise ValueError(f"chainrule.jit: cannot replay attribute {name!r}")
+            return name
 
         def fn_name(fn):
             fn = getattr(fn, "_implementation", fn)  # skip NumPy's dispatch: no overrides now
@@ -333,7 +349,7 @@ class Program:
                 a, b = args
                 lines.append(f"{rt(a)} {fn}= {rt(b)}")
             elif kind == SETFLAG:
-                lines.append(f"{rt(args[0])}.flags.{fn} = {const(kwargs)}")
+                lines.append(f"{rt(args[0])}.flags.{attr(fn)} = {const(kwargs)}")
             else:
                 if kind == CALL:
                     expr = f"{fn_name(fn)}({call_args(args, kwargs)})"
@@ -342,9 +358,9 @@ class Program:
                 elif kind == UN:
                     expr = f"abs({rt(args[0])})" if fn == "abs" else f"{fn}{rt(args[0])}"
                 elif kind == ATTR:
-                    expr = f"{rt(args[0])}.{fn}"
+                    expr = f"{rt(args[0])}.{attr(fn)}"
                 elif kind == METH:
-                    expr = f"{rt(args[0])}.{fn}({call_args(args[1:], kwargs)})"
+                    expr = f"{rt(args[0])}.{attr(fn)}({call_args(args[1:], kwargs)})"
                 elif kind == GETITEM:
                     expr = f"{rt(args[0])}[{rt(args[1])}]"
                 elif kind == FRESH:
