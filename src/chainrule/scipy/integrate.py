@@ -61,6 +61,14 @@ def _float_leaves(leaves):
     return [i for i, v in enumerate(leaves) if _np.result_type(getval(v)).kind in "fc"]
 
 
+def _with_params(leaves, fl, ps):
+    """``leaves`` with the float leaves (indices ``fl``) replaced by ``ps``."""
+    full = list(leaves)
+    for i, v in zip(fl, ps, strict=True):
+        full[i] = v
+    return full
+
+
 def _no_boxes(*vals):
     if any(isbox(v) for v in vals):
         raise NotDifferentiableError(
@@ -87,10 +95,7 @@ def _odeint_vjp_joint(argnums, g, ans, func, spec, y0, t, *leaves, **kw):
     P = int(sum(sizes))
 
     def with_params(ps):
-        full = list(leaves)
-        for i, v in zip(fl, ps, strict=True):
-            full[i] = v
-        return full
+        return _with_params(leaves, fl, ps)
 
     def dyn(z):
         y, tt, ps = z
@@ -157,10 +162,7 @@ def _odeint_vjp_traced(argnums, g, ans, func, spec, y0, t, *leaves, **kw):
     params = tuple(leaves[i] for i in fl)
 
     def with_params(ps):
-        full = list(leaves)
-        for i, v in zip(fl, ps, strict=True):
-            full[i] = v
-        return full
+        return _with_params(leaves, fl, ps)
 
     def dyn(z):
         return _call(func, spec, shp, z[0], z[1], with_params(z[2]))
@@ -222,10 +224,7 @@ def _odeint_jvp_joint(traced, ans, func, spec, y0, t, *leaves, **kw):
     params = [leaves[i] for i in fl]
 
     def with_params(ps):
-        full = list(leaves)
-        for i, v in zip(fl, ps, strict=True):
-            full[i] = v
-        return full
+        return _with_params(leaves, fl, ps)
 
     def rhs(y, tt):
         return _np.ravel(func(y.reshape(shape), tt, *tree_unflatten(spec, leaves)))
