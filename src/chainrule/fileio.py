@@ -228,7 +228,7 @@ def _fsync_folder(folder):
         return
     try:
         os.fsync(dfd)
-    except OSError:
+    except OSError:  # some file systems cannot sync a directory; the rename stays atomic
         pass
     finally:
         os.close(dfd)

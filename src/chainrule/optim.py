@@ -393,7 +393,8 @@ class Optimizer:
     _decoupled = False
 
     def _update(self, p, g, bufs, lr, t):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _update(p, g, bufs, lr, t): "
+                                  "an Optimizer subclass says how a step changes a parameter")
 
     def _opts(self):
         out = ""
