@@ -81,8 +81,9 @@ class Module:
         return {}
 
     def _apply(self, params, state, x, ctx):
-        raise NotImplementedError(f"{type(self).__name__} must define _apply(params, state, x, ctx): "
-                                  "a Module subclass says what it computes")
+        raise NotImplementedError(f"{type(self).__name__} must define "
+                                  "_apply(params, state, x, ctx): a Module subclass says what "
+                                  "it computes")
 
     def children(self):
         """Sub-modules (for containers)."""
