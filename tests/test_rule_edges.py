@@ -161,3 +161,14 @@ def test_traced_write_into_plain_array_is_traced_write_error():
     with pytest.raises(TracedWriteError):
         cr.grad(lambda z: cr.grad(f)(z)[0])(x)
     assert issubclass(TracedWriteError, TypeError)
+
+
+def test_hypot_at_the_origin_has_the_subgradient_zero():
+    # x / hypot(x, y) is 0/0 at the origin: the rule gives 0 there (as JAX does, and abs at
+    # 0), not nan; elsewhere the formula, checked by the rule table.
+    g = cr.grad(lambda a: np.sum(np.hypot(a, a) ** 2))(onp.array([0.0, 1.0]))
+    onp.testing.assert_allclose(g, [0.0, 4.0])
+    _, t = cr.jvp(lambda a: np.hypot(a, 2 * a), (onp.array([0.0, 1.0]),),
+                  (onp.array([1.0, 1.0]),))
+    onp.testing.assert_allclose(t, [0.0, onp.sqrt(5.0)])
+    assert onp.all(onp.isfinite(cr.hessian(lambda a: np.hypot(a[0], a[1]))(onp.zeros(2))))

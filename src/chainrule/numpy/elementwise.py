@@ -216,7 +216,16 @@ _ew("arccos", lambda ans, x: -1.0 / sqrt(1.0 - x * x), needs_ans=False)
 _ew("arctan", lambda ans, x: 1.0 + x * x, needs_ans=False, reciprocal=True)
 _ew("arctan2", lambda ans, y, x: x / (x * x + y * y), lambda ans, y, x: -y / (x * x + y * y),
     needs_ans=False)
-_ew("hypot", lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+def _over_hypot(v, ans):
+    # v / hypot(x, y), and 0 at the origin (hypot(0, 0) == 0 would give 0/0 = nan): the
+    # subgradient 0, as abs has it at 0 and JAX has it for hypot; its derivatives there are 0.
+    zero = _getval(ans) == 0
+    if not is_lazy(zero) and not _np.any(zero):
+        return v / ans
+    return where(zero, 0, v / where(zero, 1, ans))
+
+
+_ew("hypot", lambda ans, x, y: _over_hypot(x, ans), lambda ans, x, y: _over_hypot(y, ans))
 _ew("deg2rad", lambda ans, x: _np.pi / 180.0, needs_ans=False)
 _ew("radians", lambda ans, x: _np.pi / 180.0, needs_ans=False)
 _ew("rad2deg", lambda ans, x: 180.0 / _np.pi, needs_ans=False)
