@@ -55,8 +55,19 @@ def _explain_mlp(ns):
 
 def _iris(ns):
     acc = ns["nn"].accuracy(ns["model"](ns["params"], ns["X"]), ns["y"])
-    assert round(float(ns["history"].loss[-1]), 3) == 0.091  # "# 0.091 0.973"
-    assert round(float(acc), 3) == 0.973
+    assert round(float(ns["history"].loss[-1]), 3) == 0.149  # "# 0.149 0.967"
+    assert round(float(acc), 3) == 0.967
+    # The quoted digits must not hang on the last bit of the start (at lr=0.5 a 1e-13
+    # change of the initial weights moved them: a different NumPy build moved them too).
+    nn, model, X, y = ns["nn"], ns["model"], ns["X"], ns["y"]
+    rng = onp.random.default_rng(1)
+    start = [{k: v * (1 + 1e-12 * rng.standard_normal(v.shape)) for k, v in layer.items()}
+             for layer in model.init(seed=0)]
+    params, history = nn.fit(model, start, ns["optim"].GD(lr=0.1), X, y,
+                             loss=nn.softmax_cross_entropy, epochs=2000, batch_size=None,
+                             seed=0, progress=False)
+    assert round(float(history.loss[-1]), 3) == 0.149
+    assert round(float(nn.accuracy(model(params, X), y)), 3) == 0.967
 
 
 def _new_primitive(ns):

@@ -19,7 +19,7 @@ checkpoints (:func:`save`, :func:`load`), the ``chainrule`` command
 from . import numpy  # noqa: F401  (installs the array operators on traced values)
 from ._jit import JitError, JitEscapeError, StaleProgramError, jit
 from .core._lazy import compat_names
-from .core.errors import IndependentOutputWarning
+from .core.errors import EscapedTraceError, IndependentOutputWarning
 from .extend import checkpoint
 from .serialization import load, save
 from .transforms import (
@@ -38,7 +38,7 @@ __all__ = [
     "tensor_jacobian_product", "vector_jacobian_product", "multigrad_dict", "checkpoint",
     "grad_named", "make_ggnvp", "make_jvp_reversemode", "save", "load", "jit", "JitError",
     "JitEscapeError", "StaleProgramError",
-    "IndependentOutputWarning",
+    "IndependentOutputWarning", "EscapedTraceError",
 ]
 
 # autograd's top-level names that are not chainrule's: its ``tuple``, ``list``,

@@ -20,7 +20,9 @@ import functools
 
 import numpy as _onp
 
-from .core.engine import Box, ForwardTrace, Primitive, ReverseTrace, backward, getval
+from .core.engine import (
+    Box, ForwardTrace, Primitive, ReverseTrace, backward, end_trace, escaped, getval,
+)
 from .core.errors import IndependentOutputWarning
 from .core.tree import tree_flatten, tree_unflatten
 from ._jit._record import TRACED as _TRACED, record_call as _record_call
@@ -272,8 +274,12 @@ def _vjp_engine(fun, x, unwrap_out=True):
     trace = ReverseTrace()
     boxes = [trace.new_input(v) for v in leaves]
     lazy = _lazy(leaves, fun)
-    out = _guarded(lazy, fun, tree_unflatten(spec, boxes))
+    try:
+        out = _guarded(lazy, fun, tree_unflatten(spec, boxes))
+    finally:  # the forward pass is over: a box of it used from now on has escaped
+        end_trace(trace, fun)
     out_leaves, out_spec = tree_flatten(out)
+    _check_escaped(out_leaves, trace)
     n = len(leaves)
     tape = trace.tape
     out_vals = [o._value if type(o) is Box and o._trace is trace else o for o in out_leaves]
@@ -334,9 +340,13 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
         elif type(tv) is not Box and _dtype(tv) != dt:
             tv = _asdtype(tv, dt)
         boxes.append(trace.new_input(v, tv))
-    out = _guarded(_lazy(leaves, fun) or _lazy(t_leaves, None), fun,
-                   tree_unflatten(spec, boxes))
+    try:
+        out = _guarded(_lazy(leaves, fun) or _lazy(t_leaves, None), fun,
+                       tree_unflatten(spec, boxes))
+    finally:
+        end_trace(trace, fun)
     out_leaves, out_spec = tree_flatten(out)
+    _check_escaped(out_leaves, trace)
     vals, tans = [], []
     for o in out_leaves:
         if type(o) is Box and o._trace is trace:
@@ -350,6 +360,14 @@ def _jvp_engine(fun, x, t, batch_shape=(), unwrap_out=True):
     if wrapped:
         vals, tans = unwrap_leaves(vals), unwrap_leaves(tans)
     return tree_unflatten(out_spec, vals), tree_unflatten(out_spec, tans)
+
+
+def _check_escaped(out_leaves, trace):
+    """:class:`EscapedTraceError` for an output that is a box of another, ended trace
+    (stored during an earlier derivative and returned now)."""
+    for o in out_leaves:
+        if type(o) is Box and o._trace is not trace and o._trace.ended:
+            raise escaped(o._trace, "returned as an output of another derivative")
 
 
 _NO_ATTRIBUTES = {}

@@ -89,7 +89,7 @@ import itertools
 from collections import namedtuple as _namedtuple
 from types import MethodType as _MethodType
 
-from .errors import MissingRuleError, TracedWriteError
+from .errors import EscapedTraceError, MissingRuleError, TracedWriteError
 
 _levels = itertools.count(1)
 
@@ -141,7 +141,9 @@ class Box:
         self._ref = ref
 
     def __repr__(self):
-        return f"Box({self._value!r}, {self._trace.kind}{self._trace.level})"
+        t = self._trace
+        return (f"Box({self._value!r}, {t.kind}{t.level}"
+                f"{', escaped: its trace has ended' if t.ended else ''})")
 
 
 def getval(x):
@@ -215,11 +217,91 @@ class Trace:
     output as a box of this trace.
     """
 
-    __slots__ = ("level",)
+    __slots__ = ("level", "origin")
     kind = "?"
+    #: Whether the differentiation has returned (:func:`end_trace`); true only on
+    #: the ended classes, so that a live trace pays nothing for the check.
+    ended = False
 
     def __init__(self):
         self.level = next(_levels)
+
+
+# What a trace of each kind is, for the message of an escaped value.
+_KIND_NAMES = {"rev": "a reverse-mode derivative (grad, vjp, jacrev, hessian...)",
+               "fwd": "a forward-mode derivative (jvp, jacfwd, hvp...)",
+               "node": "an autograd-style trace"}
+_ENDED = {}  # {trace class: its ended twin}
+
+
+def end_trace(trace, fun=None):
+    """Mark ``trace`` finished (its function ``fun`` has returned): from then on any
+    use of one of its boxes raises :class:`EscapedTraceError` saying where it came from.
+
+    Costs nothing while the trace runs: the trace's class becomes an *ended* twin of
+    the same layout whose ``apply`` raises (every primitive call on a box reaches its
+    trace's ``apply``), and the few other ways of using a box (``bool``, ``len``,
+    NumPy conversions, the functions without derivatives) read :attr:`Trace.ended`.
+
+    >>> double = Primitive(lambda x: 2 * x, name="double")
+    >>> t = ReverseTrace()
+    >>> x = t.new_input(0.5)
+    >>> end_trace(t)
+    >>> double(x)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    chainrule.core.errors.EscapedTraceError: chainrule: a traced value escaped from a \
+reverse-mode derivative (grad, vjp, jacrev, hessian...) and was used (in double) after ...
+    """
+    cls = type(trace)
+    if cls.ended:
+        return
+    twin = _ENDED.get(cls)
+    if twin is None:
+        twin = _ENDED[cls] = type(cls.__name__, (cls,), {
+            "__slots__": (), "ended": True, "apply": _ended_apply,
+            "__module__": cls.__module__, "__doc__": f"An ended {cls.__name__}."})
+    trace.origin = fun
+    trace.__class__ = twin
+
+
+def _ended_apply(self, prim, args, kwargs):
+    raise escaped(self, f"in {prim.name}")
+
+
+def escaped(trace, use):
+    """The :class:`EscapedTraceError` for a box of the ended ``trace`` met in ``use``."""
+    what = _KIND_NAMES.get(trace.kind, "a derivative")
+    fun = _user_function(getattr(trace, "origin", None))
+    if fun is not None:
+        what += f" of {fun}"
+    return EscapedTraceError(what, use)
+
+
+def _user_function(fun):
+    """``'name (file:line)'`` of the function a derivative was taken of: the transforms
+    wrap it in closures of their own, followed through ``__wrapped__`` and closure
+    cells to the first function defined outside chainrule."""
+    last = None
+    for _ in range(8):
+        code = getattr(fun, "__code__", None)
+        if code is None:
+            break
+        last = f"{fun.__qualname__} ({code.co_filename}:{code.co_firstlineno})"
+        if not (getattr(fun, "__module__", None) or "").startswith("chainrule."):
+            return last
+        nxt = getattr(fun, "__wrapped__", None)
+        if nxt is None:
+            for cell in fun.__closure__ or ():
+                try:
+                    c = cell.cell_contents
+                except ValueError:  # an empty cell
+                    continue
+                if callable(c) and getattr(c, "__code__", None) is not None:
+                    nxt = c
+                    break
+        fun = nxt
+    return last
 
 
 class TapeEntry(_namedtuple("TapeEntry", "prim args kwargs ans argnums parents")):

@@ -23,6 +23,21 @@ class TracedWriteError(ChainruleError, TypeError):
     """A traced value was about to be turned into a plain number or written into a plain array."""
 
 
+class EscapedTraceError(ChainruleError, RuntimeError):
+    """A traced value was used after the derivative that traced it had returned: it
+    was stored during that call (in a global, a closure, an attribute, a list, a
+    generator) instead of being returned, and its derivative can no longer be
+    recorded. The message says which derivative of which function it escaped from."""
+
+    def __init__(self, origin, use):
+        super().__init__(
+            f"chainrule: a traced value escaped from {origin} and was used ({use}) after "
+            "that call had returned: it was stored during the call (in a global, a closure, "
+            "an attribute, a list, a generator) instead of being returned. Return it from the "
+            "function (has_aux=True, or grad_and_aux, returns extra outputs), or store its "
+            "plain value, chainrule.extend.getval(x), if its derivative is not needed.")
+
+
 class NotDifferentiableError(ChainruleError, NotImplementedError):
     """The derivative does not exist or is not provided for these arguments
     (for example svd(full_matrices=True) of a non-square matrix); the message

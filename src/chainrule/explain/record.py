@@ -12,7 +12,7 @@ import inspect
 
 import numpy as _np
 
-from ..core.engine import Box, ReverseTrace, TapeEntry
+from ..core.engine import Box, ReverseTrace, TapeEntry, end_trace
 from ..core.tree import tree_flatten, tree_unflatten
 from .rules_text import ATOM, NEG, eval_form, short_name
 from .tables import fmt_number
@@ -259,7 +259,10 @@ def record(f, args, kwargs, names=None, output_names=None, constants=(), merge=T
 
     trace = RecordingTrace()
     boxes = [trace.new_input(leaves[i]) for i in in_pos]
-    out = call(boxes)
+    try:
+        out = call(boxes)
+    finally:  # a box of this recording used later has escaped (chainrule.core.engine)
+        end_trace(trace, f)
     fname = getattr(f, "__name__", "")
     single = fname if isinstance(fname, str) and fname.isidentifier() else None
     out_names = _output_names(out, output_names, single, set(arg_names) | set(leaf_names))

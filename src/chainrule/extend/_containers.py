@@ -3,7 +3,7 @@
 ``_leaf``. This is how user primitives take and return containers of arrays,
 as autograd's ``SequenceBox``/``DictBox`` do."""
 
-from ..core.engine import Box, Primitive, getval
+from ..core.engine import Box, Primitive, escaped, getval
 from ..core.tree import tree_flatten, tree_unflatten
 from ._batch import _batch_shape
 from ._leaves import _LeafVec, _is_container, _kind, _zeros_b
@@ -90,11 +90,18 @@ def _gather(x):
     return _pack(spec, *leaves)
 
 
-def _unbox_tree(x):
+def _unbox_tree(x, name="a function without derivative"):
+    """``x`` with its traced values (also in containers) replaced by their plain values;
+    :class:`EscapedTraceError` for one whose trace has ended (used in ``name``)."""
     if type(x) is Box:
+        if x._trace.ended:
+            raise escaped(x._trace, f"in {name}")
         return getval(x)
     if _is_container(x):
         leaves, spec = tree_flatten(x)
         if any(type(v) is Box for v in leaves):
+            for v in leaves:
+                if type(v) is Box and v._trace.ended:
+                    raise escaped(v._trace, f"in {name}")
             return tree_unflatten(spec, [getval(v) for v in leaves])
     return x

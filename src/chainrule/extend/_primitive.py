@@ -144,10 +144,12 @@ def notrace_primitive(f_raw):
     >>> float(grad(lambda x: x * is_positive(x))(2.0))
     1.0
     """
+    name = getattr(f_raw, "__name__", "a function without derivative")
+
     @functools.wraps(f_raw)
     def f_wrapped(*args, **kwargs):
-        return f_raw(*[_unbox_tree(a) for a in args],
-                     **{k: _unbox_tree(v) for k, v in kwargs.items()})
+        return f_raw(*[_unbox_tree(a, name) for a in args],
+                     **{k: _unbox_tree(v, name) for k, v in kwargs.items()})
     f_wrapped._is_primitive = True
     f_wrapped.fun = f_raw
     return f_wrapped

@@ -13,7 +13,7 @@ import sys
 import numpy as _np
 
 from ..core.errors import TracedWriteError
-from ..core.engine import Box, getval
+from ..core.engine import Box, escaped, getval
 from ._wrap import DEFERS
 
 _MISSING = object()
@@ -138,12 +138,19 @@ def _install(cnp):
     B.__pos__ = lambda self: self
     B.__abs__ = lambda self: cnp.absolute(self)
     B.__getitem__ = lambda self, idx: cnp._getitem(self, idx)
-    B.__len__ = lambda self: len(getval(self))
+    def live(self, use):
+        """The plain value of ``self``, or :class:`EscapedTraceError` when its trace has
+        ended: Python's conversions do not reach a trace's ``apply``, which raises."""
+        if self._trace.ended:
+            raise escaped(self._trace, use)
+        return getval(self)
+
+    B.__len__ = lambda self: len(live(self, "len()"))
     B.__iter__ = lambda self: (self[i] for i in range(len(self)))
-    B.__bool__ = lambda self: bool(getval(self))
-    B.__int__ = lambda self: int(getval(self))
-    B.__index__ = lambda self: _operator.index(getval(self))  # any module's integer
-    B.__contains__ = lambda self, v: v in getval(self)
+    B.__bool__ = lambda self: bool(live(self, "bool(), as in an if or while"))
+    B.__int__ = lambda self: int(live(self, "int()"))
+    B.__index__ = lambda self: _operator.index(live(self, "as an index"))  # any module's integer
+    B.__contains__ = lambda self, v: v in live(self, "`in`")
 
     def __setitem__(self, idx, value):
         # Record a functional update and rebind this box to its result. Views
@@ -160,6 +167,7 @@ def _install(cnp):
 
     def _no_scalar(kind):
         def conv(self):
+            live(self, f"{kind}()")
             raise TracedWriteError(
                 f"chainrule: {kind}() of a traced value would drop its derivative. Keep it an "
                 "array (use chainrule.numpy functions), or take the plain value outside the "
@@ -179,6 +187,7 @@ def _install(cnp):
     )
 
     def __array__(self, dtype=None, copy=None):
+        live(self, "converted to a NumPy array")
         if dtype is not None and _np.dtype(dtype).kind in "biu":
             # np.int64(x), np.asarray(x, dtype=int): an integer (or boolean) array has
             # no derivative to lose, as with x.astype(int) (autograd's behaviour too).

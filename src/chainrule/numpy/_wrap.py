@@ -19,7 +19,7 @@ import numpy as _np
 
 from .._jit._record import (TRACED, TRANSPARENT, JitArray, fresh_like, opaque, record_call,
                             write_into)
-from ..core.engine import Box, Primitive, getval
+from ..core.engine import Box, Primitive, escaped, getval
 from ..core.errors import TracedWriteError
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -96,12 +96,17 @@ def defprim(fun, name=None, needs_ans=True, needs_args=True, opaque_to_jit=False
     return p
 
 
-def _unbox_all(x):
+def _unbox_all(x, name="numpy"):
+    """``x`` with every traced value replaced by its plain value (also in lists and
+    tuples); :class:`EscapedTraceError` for one whose trace has ended (used in the
+    function ``name``)."""
     t = type(x)
     if t is Box:
+        if x._trace.ended:
+            raise escaped(x._trace, f"in {name}")
         return getval(x)
     if t is list or t is tuple:
-        return t(_unbox_all(v) for v in x)
+        return t(_unbox_all(v, name) for v in x)
     return x
 
 
@@ -111,8 +116,8 @@ def nondiff(fun, name=None):
     name = name or "numpy." + getattr(fun, "__name__", str(fun))
 
     def wrapped(*args, **kwargs):
-        return fun(*[_unbox_all(a) for a in args],
-                   **{k: _unbox_all(v) for k, v in kwargs.items()})
+        return fun(*[_unbox_all(a, name) for a in args],
+                   **{k: _unbox_all(v, name) for k, v in kwargs.items()})
 
     TRANSPARENT.add(wrapped.__code__)  # chainrule.jit: an escape through it is the caller's
     wrapped.__name__ = getattr(fun, "__name__", name)
