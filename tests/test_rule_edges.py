@@ -172,3 +172,30 @@ def test_hypot_at_the_origin_has_the_subgradient_zero():
                   (onp.array([1.0, 1.0]),))
     onp.testing.assert_allclose(t, [0.0, onp.sqrt(5.0)])
     assert onp.all(onp.isfinite(cr.hessian(lambda a: np.hypot(a[0], a[1]))(onp.zeros(2))))
+
+
+@pytest.mark.parametrize("name, f", [
+    ("median", lambda x: np.median(x, axis=0)),
+    ("median_all", lambda x: np.median(x)),
+    ("median_keepdims", lambda x: np.median(x, axis=0, keepdims=True)),
+    ("nanmedian", lambda x: np.nanmedian(x, axis=0)),
+    ("nanquantile", lambda x: np.nanquantile(x, [0.2, 0.9], axis=0)),
+    ("nanpercentile", lambda x: np.nanpercentile(x, 30, axis=0)),
+    ("var", lambda x: np.var(x, axis=0)),
+    ("std", lambda x: np.std(x, axis=0)),
+])
+def test_order_statistics_along_an_empty_axis_are_nan_with_empty_derivatives(name, f):
+    # NumPy's value is NaN (with a warning); the derivative of a function of no
+    # elements is the empty array, in both modes, not an IndexError.
+    x = onp.zeros((0, 3))
+    with pytest.warns(RuntimeWarning):
+        g = cr.grad(lambda v: np.sum(f(v)))(x)
+        out, tangent = cr.jvp(f, (x,), (onp.ones_like(x),))
+    assert g.shape == x.shape
+    assert onp.all(onp.isnan(out)) and onp.shape(out) == onp.shape(tangent)
+
+
+def test_quantile_along_an_empty_axis_raises_like_numpy():
+    x = onp.zeros((0, 3))
+    with pytest.raises(IndexError, match="empty slice"):
+        cr.grad(lambda v: np.sum(np.quantile(v, 0.5, axis=0)))(x)

@@ -17,6 +17,8 @@ traced ones.
 1.0
 """
 
+import warnings as _warnings
+
 import numpy as _np
 
 from ..core.engine import Box, getval
@@ -105,6 +107,15 @@ def _finish(res, qshape, a_shape_rest, kept, keepdims):
     return reshape(res, tuple(qshape) + (tuple(kept) if keepdims else tuple(a_shape_rest)))
 
 
+def _empty_slice_nan(arr, k):
+    """NaN for each of ``k`` statistics of every empty slice (NumPy's value, with its
+    warning), still a function of ``arr``: its derivative is the empty array of
+    zeros, not an IndexError from picking an element that is not there."""
+    _warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=4)
+    nothing = cnp.sum(arr, axis=-1, keepdims=True) * _np.nan  # rest + (1,)
+    return cnp.repeat(nothing, k, axis=-1) if k != 1 else nothing
+
+
 def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
     sort, where, reshape = cnp.sort, cnp.where, cnp.reshape
     a = _asarray(a)
@@ -123,6 +134,11 @@ def _quantile_traced(a, q, axis, method, keepdims, weights, nan):
     rest = shape(arr)[:-1]
     n = shape(arr)[-1]
     qf = qv.reshape(-1)
+    if n == 0:
+        if not nan:  # NumPy's own answer for an empty slice, with a message that says so
+            raise IndexError("quantile of an empty slice (the reduced axes hold no elements)"
+                             "; NumPy raises here too")
+        return _finish(_empty_slice_nan(arr, qf.size), qv.shape, rest, kept, keepdims)
     av = getval(arr)
     if weights is None:
         order = None
@@ -268,6 +284,8 @@ def _median_traced(a, axis, keepdims, nan):
     a = _asarray(a)
     arr, kept = _reduce_to_last(a, axis)
     rest = shape(arr)[:-1]
+    if shape(arr)[-1] == 0:
+        return _finish(_empty_slice_nan(arr, 1), (), rest, kept, keepdims)
     s = sort(arr, axis=-1)
     isnan = _np.isnan(getval(s))
     if nan:
