@@ -376,15 +376,9 @@ def _inexact(y):
 
 # Entries the dtype check does not yet hold for, each with its reason: skipped loudly,
 # to be emptied (rules branch issue 6). Keys: (case id, "float64" or "float32").
-_REAL_TANGENT = ("a real input's tangent through a complex output stays real (add/subtract's "
-                 "hot path returns it as is): same precision, not yet the output's complex dtype")
 _F32_OPEN = ("float32: a derivative (or the value) still computes in float64 "
              "(float64 constants or SciPy float64 loops inside the rule); not fixed yet")
-DTYPE_GAPS = {(c, "float64"): _REAL_TANGENT for c in (
-    "add-complex", "subtract-complex", "index_update-complex", "extra.real_if_close.complex")}
-DTYPE_GAPS.update({(c, "float32"): _REAL_TANGENT for c in (
-    "add-complex", "subtract-complex", "index_update-complex", "extra.real_if_close.complex",
-    "einsum-real-complex")})
+DTYPE_GAPS = {}
 DTYPE_GAPS.update({(c, "float32"): _F32_OPEN for c in (
     "cholesky-upper", "clip-array-bounds", "clip-broadcast-bound", "extra.block.1d",
     "extra.interp.left-right", "extra.polyfit", "extra.polyfit.cov", "extra.polyfit.full",

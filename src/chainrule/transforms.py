@@ -158,7 +158,13 @@ def _cast_like(g, x, dt=None):
         dt = _dtype(x)
     if g is None:
         return _zeros(_onp.shape(getval(x)), dt, getval(x))
-    if type(g) is Box:  # higher-order: leave the traced value alone
+    if type(g) is Box:  # higher order: cast by primitives, so that the cast has a derivative
+        gdt = _dtype(g)
+        if gdt != dt:
+            from . import numpy as cnp  # only here: a rare path, and no import cycle
+            if _kind(gdt) == "c" and _kind(dt) != "c":
+                g = cnp.real(g)
+            g = g.astype(dt)
         return g
     gdt = g.dtype if hasattr(g, "dtype") else _onp.result_type(g)
     if gdt != dt:

@@ -525,6 +525,12 @@ def broadcast_tangent(t, ans, batch_shape):
     if shape(t) != target:
         _bt = cnp.broadcast_to
         t = _bt(t, target)
+    # A real argument's tangent through a complex output (x + 0.5j) is the output's
+    # dtype: an exact cast, not t * (1 + 0j), which makes inf * 0j a NaN imaginary part.
+    # (ans.dtype read directly for NumPy arrays: this runs for every forward +, - and ×.)
+    if (ans.dtype.kind if type(ans) is _np.ndarray else kind(dtype(ans))) == "c" \
+            and kind(dtype(t)) != "c" and isinstance(dtype(ans), _np.dtype):
+        t = cnp._astype(t, dtype(ans))  # a primitive: a traced tangent keeps its derivative
     return t
 
 

@@ -240,7 +240,10 @@ def _update_jvp_v(t, ans, x, idx, v):
     won = _winners(shape(x), idx)
     if won is not None:
         tv = tv * like(won, tv)
-    return _untake_batched(tv, idx, shape(x), len(region))
+    out = _untake_batched(tv, idx, shape(x), len(region))
+    if dtype(x).kind == "c" and dtype(out).kind != "c":  # a real v written into complex x
+        out = cnp._astype(out, dtype(x))
+    return out
 
 
 update_p = defprim(_update_raw, "numpy.index_update", needs_ans=False)
