@@ -8,6 +8,7 @@ with an ImportError that names the function and the fix.
 
 import importlib
 
+import numpy as _np
 
 from .._jit._record import record_call
 from ..core.engine import getval
@@ -109,3 +110,21 @@ def positive(*params):
         bad = bad | b
         out.append(safe(p, b))
     return out, asarray(bad)
+
+
+def number(v, *params):
+    """``v``, computed from ``params`` alone, as a Python float when they are all Python
+    numbers (``log(scale)`` of the default ``scale=1.0``): NumPy's float64 scalar would make
+    a float32 result float64 (NumPy 2 promotes Python numbers weakly, its own scalars not)."""
+    for p in params:
+        if type(p) not in (float, int):
+            return v
+    return float(v)
+
+
+def log(p):
+    """``log p`` of a parameter: a Python float for a Python number (see :func:`number`)."""
+    if type(p) in (float, int):
+        return float(_np.log(p))
+    from .. import numpy as cnp
+    return cnp.log(p)

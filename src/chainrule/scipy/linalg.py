@@ -47,7 +47,8 @@ def _chol_raw(a):
 
 def _phi(x):
     """Lower triangle with the diagonal halved."""
-    return cnp.tril(x) - 0.5 * x * _np.eye(shape(x)[-1])
+    # A boolean mask keeps x's dtype (a float64 eye would promote float32 to float64).
+    return cnp.tril(x) - 0.5 * (x * _np.eye(shape(x)[-1], dtype=bool))
 
 
 def _tri_solve_both(L, x):

@@ -368,6 +368,25 @@ def _sgn(x):
     return _np.sign(getval(x))
 
 
+def _like_ans(r, ans):
+    """The derivative ``r`` in the dtype of the primal output ``ans``, cast only where they
+    differ. A SciPy ufunc whose first loop is the double one computes float32 arrays in
+    float64 as soon as a Python number or an integer array comes with them (``betaln(a,
+    2.0)``, ``yv(n - 1.0, x)`` for an integer ``n``), so a derivative built from it can be
+    float64 where the primal (``betainc``'s float loop comes first) is float32, and a tangent
+    must have its output's dtype."""
+    dt = _dtype(ans)
+    rdt = _dtype(r)
+    if rdt == dt or not isinstance(dt, _np.dtype) or not isinstance(rdt, _np.dtype) \
+            or dt.kind != rdt.kind:
+        return r
+    if type(r) is Box:
+        return cnp.astype(r, dt)  # a primitive: a traced derivative keeps its own
+    if not hasattr(r, "astype"):  # a Python number
+        return dt.type(r)
+    return r.astype(dt, copy=False)
+
+
 # -- gamma family -----------------------------------------------------------------
 
 gamma = _sp("gamma", lambda ans, x: ans * digamma(x), doc="""Gamma function Γ(x).
@@ -427,8 +446,20 @@ def multigammaln(a, d):
     av = _tasarray(getval(a))
     if _np.any(av <= 0.5 * (d - 1)):
         raise ValueError(f"condition a ({av}) > 0.5 * (d-1) ({0.5 * (d - 1)}) not met")
-    terms = gammaln(cnp.expand_dims(a, -1) - _np.arange(d) / 2.0)
-    return cnp.sum(terms, axis=-1) + d * (d - 1) / 4.0 * _np.log(_np.pi)
+    # As SciPy computes it, so that the value is SciPy's in every precision: the terms
+    # a - j/2 in a's dtype (stacked first, summed in that order), the constant in float64.
+    half = _np.arange(d) / 2.0
+    dt = _dtype(a)
+    if isinstance(dt, _np.dtype) and dt.kind == "f" and dt.itemsize < 8:
+        half = half.astype(dt)  # exact: a float64 j/2 would compute float32 terms in float64
+    half = half.reshape((d,) + (1,) * ndim(a))
+    s = cnp.sum(gammaln(a - half), axis=0)
+    sdt = _dtype(s)
+    if isinstance(sdt, _np.dtype) and sdt.kind == "f" and sdt.itemsize < 8:
+        # SciPy's float64 constant makes the result float64: a cast, so that the
+        # tangent is float64 too and the cotangent comes back in a's dtype.
+        s = cnp.astype(s, _np.float64)
+    return s + d * (d - 1) / 4.0 * _np.log(_np.pi)
 
 
 beta = _sp("beta",
@@ -455,8 +486,10 @@ def _beta_density(a, b, x):
     return cnp.exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - betaln(a, b))
 
 
-betainc = _sp("betainc", None, None, lambda ans, a, b, x: _beta_density(a, b, x),
-              needs_ans=False, doc="""Regularized incomplete beta I_x(a, b).
+# The primal's dtype is SciPy's (its float32 loop first); the density's betaln(a, b) with a
+# Python number takes SciPy's double loop: _like_ans casts it back (the output is kept).
+betainc = _sp("betainc", None, None, lambda ans, a, b, x: _like_ans(_beta_density(a, b, x), ans),
+              doc="""Regularized incomplete beta I_x(a, b).
 
     Differentiable in ``x`` only (the derivative in ``a``, ``b`` has no closed form).
 
@@ -464,8 +497,9 @@ betainc = _sp("betainc", None, None, lambda ans, a, b, x: _beta_density(a, b, x)
     0.25
     """)
 
-betaincc = _sp("betaincc", None, None, lambda ans, a, b, x: -_beta_density(a, b, x),
-               needs_ans=False, doc="""Complemented incomplete beta 1 - I_x(a, b) (``x`` only).
+betaincc = _sp("betaincc", None, None,
+               lambda ans, a, b, x: _like_ans(-_beta_density(a, b, x), ans),
+               doc="""Complemented incomplete beta 1 - I_x(a, b) (``x`` only).
 
     >>> float(betaincc(1.0, 1.0, 0.25))
     0.75
@@ -625,10 +659,12 @@ ndtri = _sp("ndtri", lambda ans, p: _SQRT_2PI * cnp.exp(0.5 * ans * ans),
     """)
 
 stdtr = _sp("stdtr", None,
-            lambda ans, df, t: cnp.exp(gammaln((df + 1.0) / 2.0) - gammaln(df / 2.0)
-                                       - 0.5 * cnp.log(df * _np.pi)
-                                       - (df + 1.0) / 2.0 * cnp.log1p(t * t / df)),
-            needs_ans=False, doc="""Student t CDF with ``df`` degrees of freedom at ``t``.
+            # gammaln of a Python number df is a float64 scalar: back to the output's dtype.
+            lambda ans, df, t: _like_ans(cnp.exp(gammaln((df + 1.0) / 2.0) - gammaln(df / 2.0)
+                                                 - 0.5 * cnp.log(df * _np.pi)
+                                                 - (df + 1.0) / 2.0 * cnp.log1p(t * t / df)),
+                                         ans),
+            doc="""Student t CDF with ``df`` degrees of freedom at ``t``.
 
     Differentiable in ``t`` (its derivative is the t density), not in ``df``.
 
@@ -737,8 +773,10 @@ jn = _sp("jn", None, lambda ans, n, x: 0.5 * (jv(n - 1.0, x) - jv(n + 1.0, x)),
     1.0
     """)
 
-yn = _sp("yn", None, lambda ans, n, x: 0.5 * (yv(n - 1.0, x) - yv(n + 1.0, x)),
-         needs_ans=False, order_first=True,
+yn = _sp("yn", None,
+         # An integer n - 1.0 is a float64 array: yv computes in float64, cast back.
+         lambda ans, n, x: _like_ans(0.5 * (yv(n - 1.0, x) - yv(n + 1.0, x)), ans),
+         order_first=True,
          doc="""Bessel function of the second kind of integer order ``n``.
 
     >>> round(float(yn(0, 1.0)), 6)

@@ -9,7 +9,7 @@ in x, loc and scale only).
 import numpy as _np
 
 from ... import numpy as cnp
-from .._common import composite, mask_where, plain, positive, safe
+from .._common import composite, log, mask_where, number, plain, positive, safe
 from ..special import betainc, betaln, xlog1py, xlogy
 
 __all__ = ["pdf", "logpdf", "cdf"]
@@ -31,7 +31,9 @@ def logpdf(x, a, b, loc=0.0, scale=1.0):
     yv = plain(y)
     out_ = (yv < 0) | (yv > 1)
     y = safe(y, out_, 0.5)
-    out = xlogy(a - 1.0, y) + xlog1py(b - 1.0, -y) - betaln(a, b) - cnp.log(scale)
+    # Terms of Python numbers alone stay Python floats (float64 scalars would promote)
+    out = (xlogy(a - 1.0, y) + xlog1py(b - 1.0, -y) - number(betaln(a, b), a, b)
+           - log(scale))
     return _check(mask_where(out, out_, -_np.inf), bad)
 
 

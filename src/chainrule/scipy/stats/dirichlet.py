@@ -43,7 +43,13 @@ def _check(x, alpha):
     if _np.any((xv == 0) & (a.reshape((k,) + (1,) * (xv.ndim - 1)) < 1)):
         raise ValueError("Each entry in 'x' must be greater than zero if its alpha is less "
                          "than one.")
-    if _np.any(_np.abs(xv.sum(0) - 1.0) > 1e-9):
+    # SciPy's tolerance, 1e-9, is below float32's resolution (1 ± 6e-8 are its neighbours
+    # of 1): a float32 x normalized in float32 would fail it. In single (half) precision the
+    # sum may be off by the rounding of its k terms.
+    tol = 1e-9
+    if xv.dtype.kind == "f" and xv.dtype.itemsize < 8:
+        tol = max(tol, k * float(_np.finfo(xv.dtype).eps))
+    if _np.any(_np.abs(xv.sum(0) - 1.0) > tol):
         raise ValueError("The input vector 'x' must lie within the normal simplex. but "
                          f"np.sum(x, 0) = {xv.sum(0)}.")
     return x

@@ -9,7 +9,7 @@ scale (the cdf in x, loc and scale only).
 import numpy as _np
 
 from ... import numpy as cnp
-from .._common import composite, mask_where, plain, positive, safe
+from .._common import composite, log, mask_where, number, plain, positive, safe
 from ..special import gammainc, gammaln, xlogy
 
 __all__ = ["pdf", "logpdf", "cdf"]
@@ -35,7 +35,8 @@ def logpdf(x, a, loc=0.0, scale=1.0):
     """
     (a, scale), bad = positive(a, scale)
     y, neg = _standard(x, loc, scale)
-    out = xlogy(a - 1.0, y) - y - gammaln(a) - cnp.log(scale)
+    # Terms of Python numbers alone stay Python floats (float64 scalars would promote)
+    out = xlogy(a - 1.0, y) - y - number(gammaln(a), a) - log(scale)
     return _check(mask_where(out, neg, -_np.inf), bad)
 
 

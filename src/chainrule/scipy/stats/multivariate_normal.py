@@ -47,7 +47,8 @@ def _logdet_and_maha(dev, cov, dim, allow_singular):
     """(log pseudo-determinant, Mahalanobis terms, rank, support mask) of cov."""
     c = plain(cov)
     if c.ndim == 0:
-        cov = cov * cnp.ones(dim)
+        # ones in cov's float dtype: float64 ones would make a float32 cov float64
+        cov = cov * cnp.ones(dim, dtype=c.dtype if c.dtype.kind == "f" else None)
         c = plain(cov)
     if c.ndim == 1:
         if _np.any(c <= 0) and not (allow_singular and _np.all(c >= 0)):

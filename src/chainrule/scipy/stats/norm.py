@@ -8,7 +8,7 @@
 import numpy as _np
 
 from ... import numpy as cnp
-from .._common import composite, mask_where, positive
+from .._common import composite, log, mask_where, positive
 from ..special import log_ndtr, ndtr, ndtri
 
 __all__ = ["pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf"]
@@ -30,7 +30,8 @@ def logpdf(x, loc=0.0, scale=1.0):
     """
     (scale,), bad = positive(scale)
     z = (x - loc) / scale
-    return _check(-0.5 * z * z - cnp.log(scale) - _LOG_SQRT_2PI, bad)
+    # log of a Python scale a Python float: a float64 scalar would make float32 float64
+    return _check(-0.5 * z * z - log(scale) - _LOG_SQRT_2PI, bad)
 
 
 @composite("scipy.stats.norm.pdf")

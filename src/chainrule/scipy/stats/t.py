@@ -10,7 +10,7 @@ no closed form).
 import numpy as _np
 
 from ... import numpy as cnp
-from .._common import composite, mask_where, positive
+from .._common import composite, log, mask_where, number, positive
 from ..special import gammaln, stdtr
 
 __all__ = ["pdf", "logpdf", "cdf", "logcdf"]
@@ -29,8 +29,11 @@ def logpdf(x, df, loc=0.0, scale=1.0):
     """
     (df, scale), bad = positive(df, scale)
     y = (x - loc) / scale
-    out = (gammaln(0.5 * (df + 1.0)) - gammaln(0.5 * df) - 0.5 * cnp.log(df * _np.pi)
-           - cnp.log(scale) - 0.5 * (df + 1.0) * cnp.log1p(y * y / df))
+    # Terms of Python numbers alone stay Python floats: NumPy float64 scalars would make
+    # a float32 density float64.
+    c = number(gammaln(0.5 * (df + 1.0)) - gammaln(0.5 * df), df)
+    out = (c - 0.5 * log(df * _np.pi) - log(scale)
+           - 0.5 * (df + 1.0) * cnp.log1p(y * y / df))
     return _check(out, bad)
 
 
