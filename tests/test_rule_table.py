@@ -374,18 +374,9 @@ def _inexact(y):
     return onp.issubdtype(onp.asarray(y).dtype, onp.inexact)
 
 
-# Entries the dtype check does not yet hold for, each with its reason: skipped loudly,
-# to be emptied (rules branch issue 6). Keys: (case id, "float64" or "float32").
-_F32_OPEN = ("float32: a derivative (or the value) still computes in float64 "
-             "(float64 constants or SciPy float64 loops inside the rule); not fixed yet")
+# Entries the dtype check does not yet hold for, each with its reason: skipped loudly.
+# Empty: every entry holds in float64 and float32. Keys: (case id, "float64" or "float32").
 DTYPE_GAPS = {}
-DTYPE_GAPS.update({(c, "float32"): _F32_OPEN for c in (
-    "clip-array-bounds", "clip-broadcast-bound", "extra.block.1d", "extra.interp.left-right",
-    "extra.polyfit", "extra.polyfit.cov", "extra.polyfit.full", "extra.polyfit.w",
-    "extra.roots", "extra.vander", "extra.vander.inc", "fft.hfft.sq", "fft.ihfft.sq",
-    "fft.irfft.cplx.sq", "fft.irfft.sq", "fft.irfft2.sq", "fft.irfftn.sq", "fft.rfft.n.sq",
-    "fft.rfft.sq", "fft.rfft2.sq", "fft.rfftn.sq", "float_power-y0", "numpy.float_power",
-    "power-const")})
 
 
 @pytest.mark.parametrize("single", [False, True], ids=["float64", "float32"])

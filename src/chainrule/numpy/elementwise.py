@@ -185,6 +185,31 @@ power = _ew("power", _make_pow_dx(lambda x, y: power(x, y)), _pow_dy)
 # input's tangent has the float64 output's dtype.
 float_power = _ew("float_power", _make_pow_dx(lambda x, y: float_power(x, y)), _pow_dy)
 
+
+def _cast_to(r, dt):
+    """``r`` (a cotangent or tangent) as the floating dtype ``dt``, cast only where the
+    dtypes differ (mixed precisions); a primitive cast: a traced ``r`` keeps its derivative."""
+    if _dtype_of(r) == dt or not isinstance(dt, _np.dtype) or dt.kind not in "fc":
+        return r
+    from .convert import _astype
+    return _astype(r, dt)
+
+
+def _in_input_dtype(rule, i):
+    """A VJP rule whose cotangent has the dtype of its input ``i``: a float32 base of a
+    float64 power (float_power always; power with an int64 or float64 array exponent)
+    gets a float32 cotangent, not the output's float64."""
+    def vjp(g, ans, *args, **kw):
+        return _cast_to(rule(g, ans, *args, **kw), _dtype_of(args[i]))
+    vjp.__wrapped__ = rule
+    return vjp
+
+
+for _p in (power, float_power):
+    for _i in list(_p.vjps):
+        _p.vjps[_i] = _in_input_dtype(_p.vjps[_i], _i)
+del _p, _i
+
 # -- exponentials and logarithms ------------------------------------------------
 # Python floats, not NumPy float64 scalars, so float32 derivatives stay float32.
 _LN2 = float(_np.log(2.0))
@@ -349,16 +374,22 @@ def _clip_masks(x, a_min, a_max, kw):
 
 
 def _clip_vjp(i):
+    # The cotangent has its argument's dtype, the tangent the output's: a float32 x
+    # clipped to float64 array bounds has a float64 output (NumPy's promotion).
     def vjp(g, ans, x, a_min=None, a_max=None, **kw):
         mask = _clip_masks(x, a_min, a_max, kw)[i]
-        return unbroadcast(g * mask, (x, a_min, a_max)[i], mask.ndim)
+        arg = (x, a_min, a_max)[i]
+        return _cast_to(unbroadcast(g * mask, arg, mask.ndim), _dtype_of(arg))
     return vjp
 
 
 def _clip_jvp(i):
     def jvp(t, ans, x, a_min=None, a_max=None, **kw):
         mask = _clip_masks(x, a_min, a_max, kw)[i]
-        return align(t, (x, a_min, a_max)[i], mask.ndim) * mask
+        a_min, a_max, _ = _clip_bounds(a_min, a_max, kw)
+        dt = _dtype_of(ans) if ans is not None else _np.result_type(
+            *[_getval(v) for v in (x, a_min, a_max) if v is not None])
+        return _cast_to(align(t, (x, a_min, a_max)[i], mask.ndim) * mask, dt)
     return jvp
 
 

@@ -35,8 +35,8 @@ import warnings
 import numpy as _np
 
 from ..core.engine import Box
-from ._wrap import (ARRAY_TYPES, accept_sequences, defprim, like, match_real, ndim, nondiff,
-                    shape, submodule)
+from ._wrap import (ARRAY_TYPES, accept_sequences, defprim, kind, like, match_real, ndim,
+                    nondiff, shape, submodule)
 from .reductions import COMPOSITES
 
 # chainrule.numpy itself, bound by its __init__ once every family is loaded: the families
@@ -104,9 +104,11 @@ def _dtype(v):
 def _counts(m, n, axis, nd, x):
     """How often ``irfft`` of length ``n`` counts each of the ``m`` kept
     frequencies: 1 for the zero frequency and an even ``n``'s Nyquist
-    frequency, 2 for the others; shaped to broadcast along ``axis`` of ``nd``
-    and on the array module of ``x``."""
-    c = _np.full(m, 2.0)
+    frequency, 2 for the others; shaped to broadcast along ``axis`` of ``nd``,
+    in the real dtype of ``x`` (float64 counts would make a float32 or complex64
+    cotangent double precision) and on the array module of ``x``."""
+    dt = _dtype(x)
+    c = _np.full(m, 2.0, dtype=_np.finfo(dt).dtype if kind(dt) in "fc" else _np.float64)
     c[0] = 1.0
     if n % 2 == 0 and m == n // 2 + 1:
         c[-1] = 1.0

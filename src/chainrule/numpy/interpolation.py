@@ -56,6 +56,17 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         xp = _astype(xp, _np.float64)
     if dtype(fp).kind not in "fc":
         fp = _astype(fp, _np.float64)
+    def _array(b):
+        return type(b) is Box or isinstance(b, _np.ndarray)
+
+    # Mixed precisions (float32 values on float64 knots: a float64 result) meet here, by the
+    # primitive cast, not in the rules below: float32 inputs get float32 cotangents.
+    rdt = _np.finfo(_np.result_type(dtype(x), dtype(xp), dtype(fp),
+                                    *[dtype(b) for b in (left, right) if _array(b)])).dtype
+    x, xp = _astype(x, rdt), _astype(xp, rdt)
+    fp = _astype(fp, _np.result_type(dtype(fp), rdt))
+    left, right = (_astype(b, _np.result_type(dtype(b), rdt)) if _array(b) else b
+                   for b in (left, right))
     if ndim(xp) != 1 or ndim(fp) != 1:
         raise ValueError("Data points must be 1-D sequences")
     if shape(xp)[0] != shape(fp)[0]:

@@ -18,8 +18,8 @@ import numpy as _np
 
 from ..core.engine import getval
 from ._composite_helpers import _asarray
-from ._wrap import array_module, like, ndim, shape
-from .convert import _contains_box
+from ._wrap import array_module, dtype, like, ndim, shape
+from .convert import _astype, _contains_box
 from .polynomials import vander
 from .reductions import composite
 
@@ -120,8 +120,12 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
             raise TypeError("expected a 1-d array for weights")
         if shape(w)[0] != shape(y)[0]:
             raise TypeError("expected w and y to have the same length")
-        lhs = lhs * reshape(w, (-1, 1))
+        lhs = lhs * reshape(_astype(w, _np.result_type(dtype(lhs), dtype(w))), (-1, 1))
         rhs = rhs * (reshape(w, (-1, 1)) if ndim(rhs) == 2 else w)
+    # NumPy's operands meet in lstsq, in the common dtype (float64 for float32 data: the
+    # Vandermonde matrix is float64). Cast there explicitly, by the primitive cast, so that
+    # no rule below meets mixed precisions and float32 data get float32 cotangents.
+    rhs = _astype(rhs, _np.result_type(dtype(lhs), dtype(rhs)))
     scale = sqrt(_sum(lhs * lhs, axis=0))
     lhs = lhs / scale
     lv = getval(lhs)

@@ -26,7 +26,7 @@ import numpy as _np
 from ..core.errors import MissingRuleError
 from ..core.engine import getval
 from ._composite_helpers import _asarray
-from ._wrap import array_module, defprim, dtype, like, match_real, ndim, shape
+from ._wrap import array_module, defprim, dtype, kind, like, match_real, ndim, shape
 from ._wrap import asarray as _tasarray  # np.asarray, recorded by chainrule.jit
 from .convert import _contains_box
 from .convolution import convolve
@@ -62,18 +62,27 @@ def vander(x, N=None, increasing=False):
     """
     if not _contains_box(x):
         return _np.vander(x, N, increasing)
+    x = _asarray(x)
+    if ndim(x) != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    # NumPy's dtype: x's promoted with int (float32 gives float64). x itself is cast to it
+    # first (a primitive cast: a float32 x gets a float32 cotangent), so that the powers are
+    # the products NumPy forms, in that dtype, and no rule meets mixed precisions.
+    dt = _np.promote_types(dtype(x), int)
+    from .convert import _astype
+    return _vander(_astype(x, dt) if dt.kind in "fc" else x, N, increasing, dt)
+
+
+def _vander(x, N, increasing, dt):
+    """:func:`vander` of a traced 1-D ``x``, with its constant column in dtype ``dt``."""
     broadcast_to = cnp.broadcast_to
     concatenate = cnp.concatenate
     cumprod = cnp.cumprod
     flip = cnp.flip
     reshape = cnp.reshape
-    x = _asarray(x)
-    if ndim(x) != 1:
-        raise ValueError("x must be a one-dimensional array or sequence.")
     n = shape(x)[0]
     if N is None:
         N = n
-    dt = _np.promote_types(dtype(x), int)
     if N == 0:
         return like(_np.empty((n, 0), dtype=dt), x)
     ones = like(_np.ones((n, 1), dtype=dt), x)
@@ -274,8 +283,12 @@ def _roots_core(p):
 def _roots_jac_parts(ans, p):
     # Implicit function theorem: for a simple root r of p,
     # dr = -sum_k dp_k r^(N-1-k) / p'(r).
-    V = vander(ans, shape(p)[0])
-    dp = polyval(polyder(p), ans)
+    # Both in the roots' precision: vander and polyder promote float32 and complex64 to
+    # double precision (NumPy's dtypes for them, with their integer powers and factors).
+    n = shape(p)[0]
+    V = _vander(ans, n, False, dtype(ans))
+    rdt = dtype(p) if kind(dtype(p)) != "c" else _np.finfo(dtype(p)).dtype
+    dp = polyval(p[:-1] * like(_np.arange(n - 1, 0, -1, dtype=rdt), p), ans)
     return V, dp
 
 

@@ -196,10 +196,22 @@ def _concat_vjp_joint(argnums, g, ans, axis, *arrays):
     ax = normalize_axis(axis, nd)[0]
     ends = _np.cumsum([shape(a)[ax] for a in arrays])
     lead = (slice(None),) * (nb + ax)
-    # A real input joined with complex ones gets the real part of its slice.
-    return [match_real(g[lead + (slice(ends[i - 1] - shape(arrays[i - 1])[ax], ends[i - 1]),)],
-                       arrays[i - 1])
+    # A real input joined with complex ones gets the real part of its slice; a float32
+    # input joined with float64 ones (the output is float64) a float32 slice.
+    return [_in_dtype_of(
+        match_real(g[lead + (slice(ends[i - 1] - shape(arrays[i - 1])[ax], ends[i - 1]),)],
+                   arrays[i - 1]), arrays[i - 1])
             for i in argnums]
+
+
+def _in_dtype_of(g, a):
+    """The cotangent ``g`` of ``a`` in ``a``'s floating dtype, cast only where they
+    differ (mixed precisions); a primitive cast, so a traced ``g`` keeps its derivative."""
+    da = _dtype_of(a)
+    if _dtype_of(g) == da or not isinstance(da, _np.dtype) or da.kind not in "fc":
+        return g
+    from .convert import _astype
+    return _astype(g, da)
 
 
 def _concat_jvp_joint(traced, ans, axis, *arrays):
