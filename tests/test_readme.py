@@ -117,3 +117,28 @@ def test_readme_block_runs(k):
     namespace["__stdout__"] = out.getvalue()
     for check in checks:
         check(namespace)
+
+
+def test_speed_block_is_the_recorded_bench_run():
+    """README's Speed numbers are those of the committed `make bench` JSON, rendered by
+    benchmarks/readme_table.py: a new run means a new JSON and a new block, never a hand edit."""
+    import importlib.util
+    import json
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("readme_table",
+                                                  root / "benchmarks" / "readme_table.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    data = json.loads((root / "benchmarks" / "results" / "bench.json").read_text())
+    text = (root / "README.md").read_text()
+    block = text.split("<!-- bench:begin -->\n", 1)[1].split("\n<!-- bench:end -->", 1)[0]
+    assert block == mod.render(data)
+    cells = {(c["workload"], c["case"], c["system"]): c for c in data["cells"]}
+    w1 = cells[("W1", "iris-step", "chainrule")]["ratio"]
+    w1_jit = cells[("W1", "iris-step", "chainrule-jit")]["ratio"]
+    w3 = cells[("W3", "op-overhead", "chainrule")]["median_per_op_us"]
+    w3_jit = cells[("W3", "op-overhead", "chainrule-jit")]["median_per_op_us"]
+    assert (f"The Iris step (W1) runs at {w1_jit:.2f}× hand-written NumPy\ninstead of "
+            f"{w1:.2f}×, the 200-op chain (W3) at {w3_jit:.2f} µs per op instead of "
+            f"{w3:.2f} µs") in text
