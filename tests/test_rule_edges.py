@@ -2,6 +2,8 @@
 convention or a special path (y == 0 in x ** y, singular matrices, empty arrays, in-place
 writes at second order) that random table inputs do not reach."""
 
+import warnings
+
 import numpy as onp
 import pytest
 
@@ -199,3 +201,18 @@ def test_quantile_along_an_empty_axis_raises_like_numpy():
     x = onp.zeros((0, 3))
     with pytest.raises(IndexError, match="empty slice"):
         cr.grad(lambda v: np.sum(np.quantile(v, 0.5, axis=0)))(x)
+
+
+def test_where_with_an_unsafe_hidden_branch_is_nan_in_reverse_mode_as_documented():
+    # The README's example: reverse mode multiplies the hidden branch's zero cotangent by
+    # sqrt's infinite (or NaN) derivative, as JAX and PyTorch do; the double where is safe.
+    x = onp.array([4.0, -1.0, 0.0])
+    with onp.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        naive = cr.grad(lambda v: np.sum(np.where(v > 0, np.sqrt(v), 0.0)))(x)
+        forward = cr.jvp(lambda v: np.where(v > 0, np.sqrt(v), 0.0), (x,), (onp.ones(3),))[1]
+        safe = cr.grad(lambda v: np.sum(np.where(v > 0, np.sqrt(np.where(v > 0, v, 1.0)),
+                                                 0.0)))(x)
+    assert naive[0] == 0.25 and onp.isnan(naive[1:]).all()
+    assert onp.array_equal(forward, [0.25, 0.0, 0.0])
+    assert onp.array_equal(safe, [0.25, 0.0, 0.0])
