@@ -216,3 +216,20 @@ def test_where_with_an_unsafe_hidden_branch_is_nan_in_reverse_mode_as_documented
     assert naive[0] == 0.25 and onp.isnan(naive[1:]).all()
     assert onp.array_equal(forward, [0.25, 0.0, 0.0])
     assert onp.array_equal(safe, [0.25, 0.0, 0.0])
+
+
+def test_det_second_order_near_a_singular_matrix():
+    # A rank-one product rounds to a determinant of about 1e-18, not 0: det · A⁻ᵀ is right
+    # to first order there, but its derivative loses every digit (the differential test's
+    # seed 42900: an hvp of 0.2 where det is 0 on a whole neighbourhood). The minors are
+    # exact; det(real(z) zᵀ) is identically 0, so its Hessian is 0.
+    def f(p):
+        z = np.reshape(p[:2] + 1j * p[2:], (2, 1))
+        return np.real((0.7 - 0.2j) * np.linalg.det(np.real(z) @ z.T))
+
+    p = onp.array([-0.4, 0.5, -0.3, 0.4])
+    assert onp.abs(cr.hessian(f)(p)).max() < 1e-12
+    assert onp.abs(cr.hvp(f)(p, onp.array([0.3, -1.0, 0.5, 0.2]))).max() < 1e-12
+    # Well conditioned, the fast path: the Hessian of det of a 2x2 matrix is constant.
+    h = cr.hessian(lambda q: np.linalg.det(np.reshape(q, (2, 2))))(onp.array([1., 2., 3., 5.]))
+    assert onp.allclose(h, [[0, 0, 0, 1], [0, 0, -1, 0], [0, -1, 0, 0], [1, 0, 0, 0]])
