@@ -336,3 +336,22 @@ def test_example_dask_logistic_quick(capsys, client):
     out = capsys.readouterr().out
     assert res.success and "L-BFGS-B" in out and "time:" in out
     assert onp.max(onp.abs(res.x - onp.linspace(-1, 1, 20))) < 0.1
+
+
+def test_reduction_cotangents_keep_the_arguments_chunks():
+    # The cotangent of a sum over a chunked array is broadcast back in that array's chunks:
+    # in one chunk, the next operation with the argument would rechunk (moving data between
+    # workers; D1's value and gradient went from 1.28x to 1.02x the hand-written Dask).
+    X = da.random.default_rng(0).standard_normal((4000, 5), chunks=(1000, 5))
+    w = onp.linspace(-1.0, 1.0, 5)
+
+    def nll(w, X):
+        z = X @ w
+        return np.sum(np.logaddexp(0.0, z) - 0.5 * z)
+
+    value, g = chainrule.value_and_grad(nll)(w, X)
+    keys = [str(k) for o in dask.optimize(value, g) for k in dict(o.__dask_graph__())]
+    assert not [k for k in keys if "rechunk" in k], keys
+    Xv = X.compute()
+    z = Xv @ w
+    assert onp.allclose(dask.compute(g)[0], Xv.T @ (1 / (1 + onp.exp(-z)) - 0.5))

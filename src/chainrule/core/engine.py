@@ -162,13 +162,18 @@ class ArrayMeta:
     """What a rule that reads only shapes needs of an argument: the tape keeps
     this instead of the array, so the array can be freed (``needs_args=False``)."""
 
-    __slots__ = ("shape", "ndim", "dtype")
+    __slots__ = ("shape", "ndim", "dtype", "chunks")
 
-    def __init__(self, shape, ndim, dtype):
-        self.shape, self.ndim, self.dtype = shape, ndim, dtype
+    def __init__(self, shape, ndim, dtype, chunks=None):
+        self.shape, self.ndim, self.dtype, self.chunks = shape, ndim, dtype, chunks
 
 
 _NUMBERS = (float, int, complex, bool)
+#: Array types split into chunks (registered by the array modules that have them): their
+#: ``ArrayMeta`` keeps the chunks too, so that a rule that broadcasts a cotangent back to
+#: an argument's shape can give it the argument's chunks (a different chunking would make
+#: the library move data between its workers to line them up).
+CHUNKED_TYPES = set()
 
 
 def _meta(v):
@@ -178,7 +183,8 @@ def _meta(v):
     if t is Box:  # an outer trace's value: its shape and dtype are those underneath
         v = getval(v)
     try:
-        return ArrayMeta(v.shape, v.ndim, v.dtype)
+        return ArrayMeta(v.shape, v.ndim, v.dtype,
+                         v.chunks if type(v) in CHUNKED_TYPES else None)
     except AttributeError:
         return v
 

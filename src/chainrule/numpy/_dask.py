@@ -36,6 +36,9 @@ def is_dask_type(t):
         return True
     if t.__module__.startswith("dask.") and hasattr(t, "__dask_graph__"):
         _DASK_TYPES.add(t)
+        if hasattr(t, "chunks"):
+            from ..core.engine import CHUNKED_TYPES
+            CHUNKED_TYPES.add(t)
         return True
     _OTHER_TYPES.add(t)
     return False

@@ -41,8 +41,9 @@ def composite_raw(f):
     return f
 
 
-def _expand(g, xshape, axis, keepdims, nb):
-    """Broadcast a cotangent of a reduction back to ``batch + xshape``."""
+def _expand(g, xshape, axis, keepdims, nb, chunks=None):
+    """Broadcast a cotangent of a reduction back to ``batch + xshape`` (with the
+    reduced argument's ``chunks``, when it has them and there is no batch)."""
     xshape = tuple(xshape)
     gs = shape(g)
     target = gs[:nb] + xshape
@@ -50,6 +51,10 @@ def _expand(g, xshape, axis, keepdims, nb):
     if not keepdims and gs and len(gs) != len(target):  # put the reduced axes back, size one
         axes = normalize_axis(axis, len(xshape))
         kept = gs[:nb] + tuple(1 if i in axes else n for i, n in enumerate(xshape))
+    if chunks is not None and nb == 0 and type(g) is not Box:
+        out = _chunked_broadcast(g if kept is None else cnp.reshape(g, kept), target, chunks)
+        if out is not None:
+            return out
     if type(g) is Box:
         broadcast_to, reshape = cnp.broadcast_to, cnp.reshape
         return broadcast_to(g if kept is None else reshape(g, kept), target)
@@ -62,6 +67,22 @@ def _expand(g, xshape, axis, keepdims, nb):
         out = _np.empty(target, dtype=g.dtype if hasattr(g, "dtype") else _np.result_type(g))
         return setitem(out, Ellipsis, g)
     return _np.broadcast_to(g, target)  # large: a view, no memory
+
+
+def _chunked_broadcast(g, target, chunks):
+    """``g`` broadcast to ``target`` in the given chunks (Dask's ``broadcast_to`` puts a
+    new axis in one chunk: the next operation with the argument, chunked otherwise, would
+    rechunk, moving data between workers); None where Dask refuses those chunks."""
+    import dask.array as da
+    try:
+        return da.broadcast_to(g, target, chunks=chunks)
+    except ValueError:
+        return None
+
+
+def _chunks(x):
+    """The chunks of an argument (or of its tape record), None for unchunked arrays."""
+    return getattr(x, "chunks", None) if type(x) is not _np.ndarray else None
 
 
 def _shift(axis, nd, nb):
@@ -91,7 +112,8 @@ def _where_mask(x, kw):
 
 
 def _sum_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, **kw):
-    r = _expand(g, shape(x), axis, keepdims, ndim(g) - _out_ndim(x, axis, keepdims))
+    r = _expand(g, shape(x), axis, keepdims, ndim(g) - _out_ndim(x, axis, keepdims),
+                _chunks(x))
     m = _where_mask(x, kw)
     return r if m is None else r * m
 
