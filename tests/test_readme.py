@@ -142,3 +142,9 @@ def test_speed_block_is_the_recorded_bench_run():
     assert (f"The Iris step (W1) runs at {w1_jit:.2f}× hand-written NumPy\ninstead of "
             f"{w1:.2f}×, the 200-op chain (W3) at {w3_jit:.2f} µs per op instead of "
             f"{w3:.2f} µs") in text
+    d1 = {(b["case"], b["system"]): b for b in data["backends"] if b["workload"] == "D1"}
+    peaks = [b["worker_peak_mib"] for b in d1.values()]
+    assert (f"value and gradient in {d1[('value+grad', 'chainrule')]['ratio']:.2f}× the time of "
+            f"the hand-written\nDask formulas and a Hessian-vector product in "
+            f"{d1[('hvp', 'chainrule')]['ratio']:.2f}× (the Speed run), each worker peaking at\n"
+            f"{min(peaks):.0f}–{max(peaks):.0f} MiB resident") in text
