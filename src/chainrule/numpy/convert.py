@@ -147,6 +147,25 @@ def _astype(x, dt):
     return astype_p(x, dt)
 
 
+def in_dtype(r, dt):
+    """A derivative ``r`` (a tangent or a cotangent) in the floating dtype ``dt`` of the
+    value it belongs to, cast only where mixed precisions made them differ (a float32
+    input met a float64 constant, or a SciPy loop computed in double); by the primitive
+    cast, so a traced ``r`` keeps its derivative. Never between real and complex.
+
+    >>> import numpy
+    >>> in_dtype(numpy.ones(2), numpy.dtype(numpy.float32)).dtype
+    dtype('float32')
+    """
+    rdt = _dtype(r)
+    if rdt == dt or not isinstance(dt, _np.dtype) or not isinstance(rdt, _np.dtype) \
+            or dt.kind not in "fc" or rdt.kind != dt.kind:
+        return r
+    if isinstance(r, (float, complex)):  # a Python number: a NumPy scalar of that dtype
+        return dt.type(r)
+    return _astype(r, dt)
+
+
 @composite
 def astype(x, dtype, copy=True, device=None):
     """Cast to ``dtype``; differentiable between float/complex types."""

@@ -13,6 +13,7 @@ multiplication by one.
 
 import numpy as _np
 
+from .convert import in_dtype
 from ._wrap import (ARRAY_TYPES, align, array_module, asarray, broadcast_tangent, defprim, is_lazy,
                     like, match_real, ndim, shape, unbroadcast)
 
@@ -186,21 +187,12 @@ power = _ew("power", _make_pow_dx(lambda x, y: power(x, y)), _pow_dy)
 float_power = _ew("float_power", _make_pow_dx(lambda x, y: float_power(x, y)), _pow_dy)
 
 
-def _cast_to(r, dt):
-    """``r`` (a cotangent or tangent) as the floating dtype ``dt``, cast only where the
-    dtypes differ (mixed precisions); a primitive cast: a traced ``r`` keeps its derivative."""
-    if _dtype_of(r) == dt or not isinstance(dt, _np.dtype) or dt.kind not in "fc":
-        return r
-    from .convert import _astype
-    return _astype(r, dt)
-
-
 def _in_input_dtype(rule, i):
     """A VJP rule whose cotangent has the dtype of its input ``i``: a float32 base of a
     float64 power (float_power always; power with an int64 or float64 array exponent)
     gets a float32 cotangent, not the output's float64."""
     def vjp(g, ans, *args, **kw):
-        return _cast_to(rule(g, ans, *args, **kw), _dtype_of(args[i]))
+        return in_dtype(rule(g, ans, *args, **kw), _dtype_of(args[i]))
     vjp.__wrapped__ = rule
     return vjp
 
@@ -379,7 +371,7 @@ def _clip_vjp(i):
     def vjp(g, ans, x, a_min=None, a_max=None, **kw):
         mask = _clip_masks(x, a_min, a_max, kw)[i]
         arg = (x, a_min, a_max)[i]
-        return _cast_to(unbroadcast(g * mask, arg, mask.ndim), _dtype_of(arg))
+        return in_dtype(unbroadcast(g * mask, arg, mask.ndim), _dtype_of(arg))
     return vjp
 
 
@@ -389,7 +381,7 @@ def _clip_jvp(i):
         a_min, a_max, _ = _clip_bounds(a_min, a_max, kw)
         dt = _dtype_of(ans) if ans is not None else _np.result_type(
             *[_getval(v) for v in (x, a_min, a_max) if v is not None])
-        return _cast_to(align(t, (x, a_min, a_max)[i], mask.ndim) * mask, dt)
+        return in_dtype(align(t, (x, a_min, a_max)[i], mask.ndim) * mask, dt)
     return jvp
 
 

@@ -14,6 +14,7 @@ from ._wrap import ARRAY_TYPES as _ARRAY_TYPES
 from ._wrap import dtype as _dtype_of
 from ._wrap import shape as _shape_of
 from ._wrap import unbroadcast
+from .convert import in_dtype
 from .reductions import composite
 
 # -- reshape --------------------------------------------------------------------
@@ -198,20 +199,10 @@ def _concat_vjp_joint(argnums, g, ans, axis, *arrays):
     lead = (slice(None),) * (nb + ax)
     # A real input joined with complex ones gets the real part of its slice; a float32
     # input joined with float64 ones (the output is float64) a float32 slice.
-    return [_in_dtype_of(
+    return [in_dtype(
         match_real(g[lead + (slice(ends[i - 1] - shape(arrays[i - 1])[ax], ends[i - 1]),)],
-                   arrays[i - 1]), arrays[i - 1])
+                   arrays[i - 1]), _dtype_of(arrays[i - 1]))
             for i in argnums]
-
-
-def _in_dtype_of(g, a):
-    """The cotangent ``g`` of ``a`` in ``a``'s floating dtype, cast only where they
-    differ (mixed precisions); a primitive cast, so a traced ``g`` keeps its derivative."""
-    da = _dtype_of(a)
-    if _dtype_of(g) == da or not isinstance(da, _np.dtype) or da.kind not in "fc":
-        return g
-    from .convert import _astype
-    return _astype(g, da)
 
 
 def _concat_jvp_joint(traced, ans, axis, *arrays):

@@ -27,6 +27,7 @@ from ..core.engine import Box, getval
 from ..numpy._wrap import (ARRAY_TYPES, align, array_module, asarray, broadcast_tangent, defprim,
                            ndim, nondiff, normalize_axis)
 from ..numpy._wrap import asarray as _tasarray
+from ..numpy.convert import in_dtype
 from ..numpy._wrap import dtype as _dtype
 from ..numpy._wrap import is_lazy, opaque, shape, unbroadcast
 from ._common import composite, defelementwise, expand_reduced, lazy, require
@@ -369,22 +370,12 @@ def _sgn(x):
 
 
 def _like_ans(r, ans):
-    """The derivative ``r`` in the dtype of the primal output ``ans``, cast only where they
-    differ. A SciPy ufunc whose first loop is the double one computes float32 arrays in
-    float64 as soon as a Python number or an integer array comes with them (``betaln(a,
-    2.0)``, ``yv(n - 1.0, x)`` for an integer ``n``), so a derivative built from it can be
-    float64 where the primal (``betainc``'s float loop comes first) is float32, and a tangent
-    must have its output's dtype."""
-    dt = _dtype(ans)
-    rdt = _dtype(r)
-    if rdt == dt or not isinstance(dt, _np.dtype) or not isinstance(rdt, _np.dtype) \
-            or dt.kind != rdt.kind:
-        return r
-    if type(r) is Box:
-        return cnp.astype(r, dt)  # a primitive: a traced derivative keeps its own
-    if not hasattr(r, "astype"):  # a Python number
-        return dt.type(r)
-    return r.astype(dt, copy=False)
+    """The derivative ``r`` in the dtype of the primal output ``ans``. A SciPy ufunc whose
+    first loop is the double one computes float32 arrays in float64 as soon as a Python
+    number or an integer array comes with them (``betaln(a, 2.0)``, ``yv(n - 1.0, x)`` for
+    an integer ``n``), so a derivative built from it can be float64 where the primal
+    (``betainc``'s float loop comes first) is float32."""
+    return in_dtype(r, _dtype(ans))
 
 
 # -- gamma family -----------------------------------------------------------------
