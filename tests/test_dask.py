@@ -355,3 +355,14 @@ def test_reduction_cotangents_keep_the_arguments_chunks():
     Xv = X.compute()
     z = Xv @ w
     assert onp.allclose(dask.compute(g)[0], Xv.T @ (1 / (1 + onp.exp(-z)) - 0.5))
+
+
+def test_max_cotangent_keeps_the_arguments_chunks():
+    X = da.random.default_rng(1).standard_normal((4000, 5), chunks=(1000, 5))
+    w = onp.linspace(-1.0, 1.0, 5)
+    value, g = chainrule.value_and_grad(lambda w: np.max(np.tanh(X @ w)))(w)
+    keys = [str(k) for o in dask.optimize(value, g) for k in dict(o.__dask_graph__())]
+    assert not [k for k in keys if "rechunk" in k]
+    z = onp.tanh(X.compute() @ w)
+    i = int(onp.argmax(z))
+    assert onp.allclose(dask.compute(g)[0], X.compute()[i] * (1 - z[i] ** 2))

@@ -100,8 +100,5 @@ def _unbox_tree(x, name="a function without derivative"):
     if _is_container(x):
         leaves, spec = tree_flatten(x)
         if any(type(v) is Box for v in leaves):
-            for v in leaves:
-                if type(v) is Box and v._trace.ended:
-                    raise escaped(v._trace, f"in {name}")
-            return tree_unflatten(spec, [getval(v) for v in leaves])
+            return tree_unflatten(spec, [_unbox_tree(v, name) for v in leaves])
     return x

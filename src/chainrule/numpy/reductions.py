@@ -224,7 +224,8 @@ def _make_extreme(npfun, name):
 
     def vjp(g, ans, x, axis=None, out=None, keepdims=False, **kw):
         nb = ndim(g) - _out_ndim(x, axis, keepdims)
-        return _expand(g, shape(x), axis, keepdims, nb) * mask(ans, x, axis, keepdims, kw)
+        return (_expand(g, shape(x), axis, keepdims, nb, _chunks(x))
+                * mask(ans, x, axis, keepdims, kw))
 
     def jvp(t, ans, x, axis=None, out=None, keepdims=False, **kw):
         nb = ndim(t) - ndim(x)
@@ -367,7 +368,7 @@ def _mean(x, axis=None, dtype=None, keepdims=False):
 
 def _mean_vjp(g, ans, x, axis=None, dtype=None, keepdims=False):
     return _expand(g / _count(x, axis), shape(x), axis, keepdims,
-                   ndim(g) - _out_ndim(x, axis, keepdims))
+                   ndim(g) - _out_ndim(x, axis, keepdims), _chunks(x))
 
 
 def _mean_jvp(t, ans, x, axis=None, dtype=None, keepdims=False):
